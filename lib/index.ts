@@ -7,5 +7,6 @@ export * as train from './train';
 export * as metrics from './metrics';
 export * as viz from './viz';
 export * as util from './util';
+export * as tour from './tour';
 export { initBackend } from './backend';
 export * as tf from '@tensorflow/tfjs';

@@ -5,7 +5,7 @@
 // `require` succeeding: danfojs-node's override aliases node_modules/@tensorflow/tfjs-node to
 // plain @tensorflow/tfjs, which loads fine but registers nothing.
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -100,7 +100,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       skipped.push({ name, reason: why });
       continue;
     }
-    const registeredKernels = name === 'wasm' ? registerWasmTrainingKernels() : [];
+    const cpuFixes = registerCpuKernelFixes();
+    const registeredKernels = name === 'wasm' ? registerWasmTrainingKernels() : name === 'cpu' ? cpuFixes : [];
     current = { name, tfName: tf.getBackend(), skipped, registeredKernels };
     if (options.verbose ?? true) console.log(describeBackend(current));
     return current;
@@ -117,6 +118,6 @@ export function backendReport(): BackendReport | null {
 export function describeBackend(r: BackendReport): string {
   const lines = [`collab-vision backend: ${r.name} (tf.getBackend() = '${r.tfName}')`];
   for (const s of r.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
-  if (r.registeredKernels.length) lines.push(`  registered ${r.registeredKernels.length} training kernels for wasm`);
+  if (r.registeredKernels.length) lines.push(`  registered ${r.registeredKernels.length} kernels for ${r.tfName}: ${r.registeredKernels.join(', ')}`);
   return lines.join('\n');
 }

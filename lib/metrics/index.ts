@@ -1,0 +1,3 @@
+// lib/metrics: classification metrics and summaries over seeds.
+export * from './classification';
+export * from './stats';

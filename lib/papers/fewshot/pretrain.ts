@@ -1,0 +1,79 @@
+// Pre-training the feature extractor on D_large (the thesis' R^pt_large) and extracting activations.
+// Thesis gives no recipe for this step; [choice, spec 4.3] Adam 1e-3, batch 64, a few epochs, no
+// augmentation. Activations are extracted with BN in inference mode (spec pitfall 21).
+import * as tf from '@tensorflow/tfjs';
+import type { Backbone } from '../../nn/backbone';
+import { collectParams } from '../../nn/tree';
+import { softmaxCrossEntropy } from '../../nn/losses';
+import { adam } from '../../train/optimizers';
+import { trainStep } from '../../train/step';
+import type { ImageSet } from '../../data/types';
+import { batches } from '../../data/batches';
+import { remapLabels } from '../../data/samplers';
+import type { Features } from './features';
+
+export interface PretrainConfig {
+  /** Dataset labels of C_large; class position = index here. */
+  classes: number[];
+  /** Dataset indices of D_large. */
+  indices: ArrayLike<number>;
+  epochs: number;
+  batchSize?: number;
+  lr?: number;
+  seed: number;
+  /** Stop after this many steps in total (budget from measured throughput); default no limit. */
+  maxSteps?: number;
+  onStep?: (step: number, loss: number) => void;
+}
+
+export interface PretrainResult { steps: number; images: number; wallTimeMs: number; lossCurve: { step: number; loss: number }[] }
+
+// TODO(move to lib/train): a minimal epoch loop over trainStep; replace with lib/train `fit` once it lands.
+export function pretrainBackbone(net: Backbone, set: ImageSet, cfg: PretrainConfig): PretrainResult {
+  const y = remapLabels(Array.from(cfg.indices, (i) => set.labels[i]), cfg.classes);
+  const labels = new Int32Array(set.labels.length);
+  Array.from(cfg.indices).forEach((i, r) => { labels[i] = y[r]; });
+  const vars = collectParams(net);
+  const opt = adam({ lr: cfg.lr ?? 1e-3 });
+  const t0 = Date.now();
+  let steps = 0; let images = 0;
+  const lossCurve: { step: number; loss: number }[] = [];
+  outer: for (let e = 0; e < cfg.epochs; e++) {
+    for (const b of batches(set, { batchSize: cfg.batchSize ?? 64, seed: cfg.seed * 1000 + e, indices: cfg.indices, labels, dropLast: true })) {
+      const loss = trainStep({ loss: () => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y) as tf.Scalar, vars, optimizer: opt }).loss;
+      steps++; images += b.x.shape[0];
+      tf.dispose([b.x, b.y]);
+      if (steps % 10 === 0) lossCurve.push({ step: steps, loss });
+      cfg.onStep?.(steps, loss);
+      if (cfg.maxSteps !== undefined && steps >= cfg.maxSteps) break outer;
+    }
+  }
+  opt.dispose();
+  return { steps, images, wallTimeMs: Date.now() - t0, lossCurve };
+}
+
+/** a(x): GAP of the last conv block, BN in inference mode, for `indices` of `set`. */
+export function extractActivations(net: Backbone, set: ImageSet, indices: ArrayLike<number>, batchSize = 256): Features {
+  const dim = net.featureDim;
+  const n = indices.length;
+  const x = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  let o = 0;
+  for (const b of batches(set, { batchSize, shuffle: false, indices })) {
+    const a = tf.tidy(() => tf.mean(net.applyBody(b.x, { training: false }), [1, 2]));
+    x.set(a.dataSync(), o * dim);
+    labels.set(Array.from(b.indices, (i) => set.labels[i]), o);
+    o += b.indices.length;
+    tf.dispose([a, b.x, b.y]);
+  }
+  return { x, labels, dim };
+}
+
+/** The pre-trained FC w^pt as tfjs kernel [n, C] and bias [C] (for baselines and impact analysis). */
+export function pretrainedHead(net: Backbone): { kernel: Float32Array; bias: Float32Array; numClasses: number } {
+  const fc = net.children.find((c) => c.name === 'fc');
+  if (!fc) throw new Error(`pretrainedHead: backbone '${net.name}' has no 'fc' head`);
+  const k = fc.params.find((p) => p.path === 'kernel'); const b = fc.params.find((p) => p.path === 'bias');
+  if (!k || !b) throw new Error(`pretrainedHead: '${net.name}/fc' lacks kernel or bias`);
+  return { kernel: Float32Array.from(k.variable.dataSync()), bias: Float32Array.from(b.variable.dataSync()), numClasses: k.variable.shape[1] as number };
+}
