@@ -64,11 +64,12 @@ export async function trainFashionCnn(
   const norm = NORMALIZATION.fashionMnist;
   return runExperiment(config, async ({ seed }) => {
     const model = referenceCnn(makeRng(seed).fork('init'));
+    const optimizer = adam({ lr: config.lr });
     const numTensorsPerEpoch: number[] = [];
     const testBatches = () => batches(test, { batchSize: 500, shuffle: false, indices: testIdx, normalization: norm });
     try {
       const res = await fit({
-        model, optimizer: adam({ lr: config.lr }), epochs: config.epochs, seed, label: 'refcnn',
+        model, optimizer, epochs: config.epochs, seed, label: 'refcnn',
         stepsPerEpoch: numBatches(nTrain, config.batchSize),
         train: (epoch) => batches(train, { batchSize: config.batchSize, seed: seed * 1000 + epoch, indices: trainIdx, normalization: norm }),
         eval: () => testBatches(),
@@ -93,6 +94,7 @@ export async function trainFashionCnn(
       };
     } finally {
       disposeLayer(model);
+      optimizer.dispose();
     }
   });
 }

@@ -91,3 +91,6 @@ export function trainStepGroups(o: Omit<StepOptions, 'vars' | 'optimizer' | 'lr'
 export function l1Penalty(lambda: number, select: (nv: NamedVar) => boolean): (grads: GradPair[]) => GradPair[] {
   return (grads) => grads.map((g) => (select(g.nv) ? { nv: g.nv, grad: tf.add(g.grad, tf.mul(tf.sign(g.nv.variable), lambda)) } : g));
 }
+
+/** Alias of trainStep. */
+export const step = trainStep;

@@ -1,4 +1,5 @@
 // Heatmaps of matrices (similarity, correlation, attention) and confusion matrices.
+import { confusionMatrix as confusionMatrixCounts } from '../metrics/classification';
 import { BaseOptions, baseSpec, toMatrix, VlSpec } from './spec';
 
 type MatrixInput = ArrayLike<ArrayLike<number>> | { arraySync(): unknown; shape: number[] };
@@ -72,20 +73,6 @@ export interface ConfusionOptions extends BaseOptions {
   annotate?: boolean | string;
 }
 
-/** Count matrix C[t][p] from integer labels. */
-export function confusionCounts(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {
-  if (yTrue.length !== yPred.length) throw new Error(`viz.confusionCounts: ${yTrue.length} labels but ${yPred.length} predictions`);
-  const c = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
-  for (let i = 0; i < yTrue.length; i++) {
-    const t = yTrue[i], p = yPred[i];
-    if (!(t >= 0 && t < numClasses && p >= 0 && p < numClasses) || !Number.isInteger(t) || !Number.isInteger(p)) {
-      throw new Error(`viz.confusionCounts: item ${i} has label ${t} / prediction ${p} outside 0..${numClasses - 1}`);
-    }
-    c[t][p] += 1;
-  }
-  return c;
-}
-
 /**
  * Confusion matrix heatmap: rows = true class, columns = predicted class.
  * Pass a count matrix, or `{yTrue, yPred, numClasses}`.
@@ -95,7 +82,7 @@ export function confusionMatrix(
   opts: ConfusionOptions = {},
 ): VlSpec {
   const counts = 'yTrue' in (input as object)
-    ? (() => { const i = input as { yTrue: ArrayLike<number>; yPred: ArrayLike<number>; numClasses: number }; return confusionCounts(i.yTrue, i.yPred, i.numClasses); })()
+    ? (() => { const i = input as { yTrue: ArrayLike<number>; yPred: ArrayLike<number>; numClasses: number }; return confusionMatrixCounts(i.yPred, i.yTrue, i.numClasses).rows; })()
     : toMatrix(input as MatrixInput, 'viz.confusionMatrix');
   if (counts.length !== counts[0].length) throw new Error(`viz.confusionMatrix: matrix must be square, got ${counts.length}x${counts[0].length}`);
   const norm = opts.normalize ?? 'true';
