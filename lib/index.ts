@@ -8,5 +8,6 @@ export * as metrics from './metrics';
 export * as viz from './viz';
 export * as util from './util';
 export * as tour from './tour';
+export * as papers from './papers';
 export { initBackend } from './backend';
 export * as tf from '@tensorflow/tfjs';

@@ -30,7 +30,8 @@ if raw.get('nbformat') == 4:
     raw['nbformat_minor'] = max(5, raw.get('nbformat_minor', 0))
     for c in raw.get('cells', []):
         c.setdefault('id', uuid.uuid4().hex[:8])
-nb = nbformat.convert(nbformat.from_dict(raw), 4)
+# nbformat.reads joins multi-line sources stored as lists of lines (as nbformat.write saves them).
+nb = nbformat.convert(nbformat.reads(json.dumps(raw), as_version=4), 4)
 timing = {}
 def on_cell_start(cell, cell_index):
     timing[cell_index] = time.time()

@@ -32,8 +32,8 @@ describe('fewshot: backbones', () => {
 describe('fewshot: experiment runners (tiny budgets)', function () {
   this.timeout(600000);
   let bundle: fewshot.FeatureBundle;
-  before(() => {
-    bundle = fewshot.prepareFashionFewShot({ seed: 3, perClassLarge: 40, novelPoolPerClass: 12, testPerClass: 15, backboneEpochs: 1, backboneMaxSteps: 3, batchSize: 32 });
+  before(async () => {
+    bundle = await fewshot.prepareFashionFewShot({ seed: 3, perClassLarge: 40, novelPoolPerClass: 12, testPerClass: 15, backboneEpochs: 1, backboneMaxSteps: 3, batchSize: 32 });
   });
 
   it('builds a Fashion-MNIST 7+3 feature bundle with non-negative activations', () => {
@@ -44,7 +44,10 @@ describe('fewshot: experiment runners (tiny budgets)', function () {
     assert.ok(bundle.dLarge.x.every((v) => v >= 0), 'post-ReLU GAP activations are non-negative');
     assert.equal(bundle.wpt.kernel.length, 64 * 7);
     assert.equal(bundle.backbone.pretrain.steps, 3);
-    assert.throws(() => fewshot.prepareFashionFewShot({ seed: 1, perClassLarge: 1, novelPoolPerClass: 1, testPerClass: 1, backboneEpochs: 1, novelClasses: [10] }), /classes must be 0..9/);
+  });
+
+  it('rejects a bad class split', async () => {
+    await assert.rejects(fewshot.prepareFashionFewShot({ seed: 1, perClassLarge: 1, novelPoolPerClass: 1, testPerClass: 1, backboneEpochs: 1, novelClasses: [10] }), /classes must be 0..9/);
   });
 
   it('runs the joint evaluation: every method x shots, accuracies in [0, 1], no tensor growth', () => {
@@ -97,8 +100,9 @@ describe('fewshot: experiment runners (tiny budgets)', function () {
     assert.throws(() => fewshot.runPMeanSweep(bundle, { seed: 1, pMeans: [1.5], iterations: 1, shots: 1, draws: 1 }), /pMeans must be in \[0, 1\]/);
   });
 
-  it('runs 5-way glyph episodes with 95% CIs, deterministically for a seed', () => {
-    const g = fewshot.prepareGlyphFewShot({ seed: 4, numLarge: 8, numFew: 6, perClassLarge: 6, perClassFew: 7, backboneEpochs: 1, backboneMaxSteps: 2 });
+  it('runs 5-way glyph episodes with 95% CIs, deterministically for a seed', async () => {
+    const g = await fewshot.prepareGlyphFewShot({ seed: 4, numLarge: 8, numFew: 6, perClassLarge: 6, perClassFew: 7, backboneEpochs: 1, backboneMaxSteps: 2, batchSize: 16 });
+    assert.equal(g.backbone.pretrain.steps, 2);
     assert.deepEqual(g.novelClasses, [8, 9, 10, 11, 12, 13]);
     const cfg = { seed: 5, tasks: 4, shots: [1, 5], phiIterations: 5, ftSteps: 3 };
     const a = fewshot.runEpisodes(g, cfg); const b = fewshot.runEpisodes(g, cfg);

@@ -158,6 +158,12 @@ describe('fewshot: loss and training', () => {
     close(Math.log(1 + Math.exp(-2)), 0.126928, 1e-6); close(Math.log(1 + Math.exp(-1)), 0.313262, 1e-6);
   });
 
+  it('logitScaleFor rescales the mean activation norm to the target', () => {
+    const f: fs2.Features = { x: Float32Array.from([3, 4, 0, 1]), labels: Int32Array.from([0, 1]), dim: 2 };
+    close(fs2.logitScaleFor(f, 15), 15 / 3, 1e-9);
+    assert.throws(() => fs2.logitScaleFor({ x: new Float32Array(2), labels: Int32Array.from([0]), dim: 2 }), /all zero/);
+  });
+
   it('SGD weight decay follows Torch: zero data gradient shrinks theta by lr*wd*theta (check 10)', () => {
     const v = tf.variable(tf.tensor1d([1, -2, 4]));
     // The optimiser configuration trainPhi uses (lib/train sgd, decayAll as Torch optim.sgd).
@@ -187,6 +193,7 @@ describe('fewshot: loss and training', () => {
     assert.ok(res.curve[4].loss < res.curve[0].loss, `loss ${res.curve[0].loss} -> ${res.curve[4].loss}`);
     backbone.dispose();
     assert.throws(() => fs2.trainPhi(store, phi, { pMean: 2, iterations: 1, seed: 0 }), /pMean must be in \[0, 1\]/);
+    assert.throws(() => fs2.trainPhi(store, phi, { pMean: 0.5, iterations: 1, seed: 0, logitScale: 0 }), /logitScale must be > 0/);
   });
 });
 

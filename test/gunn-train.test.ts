@@ -24,6 +24,15 @@ describe('GUNN: training comparison runner', () => {
     assert.ok(r.wallTimeMs > 0);
   });
 
+  it('runs (seed, model) tasks in worker threads with the same budgets', async () => {
+    const r = await runTrainingComparison({ seeds: [0, 1], models: ['SUNN-mini', 'GUNN-mini'], steps: 3, evalEvery: 3, testSubset: 50, finalTest: 50, batchSize: 8, workers: 2 });
+    assert.deepEqual(r.runs.map((x) => `${x.model}/${x.seed}`), ['SUNN-mini/0', 'GUNN-mini/0', 'SUNN-mini/1', 'GUNN-mini/1']);
+    assert.ok(r.runs.every((x) => x.losses.length === 3 && x.params === 47_834));
+    assert.equal(r.summary.length, 2);
+    assert.equal(r.summary[0].seeds, 2);
+    assert.ok(Number.isFinite(r.summary[1].meanTestError));
+  });
+
   it('rejects an unknown model name', async () => {
     await assert.rejects(runTrainingComparison({ models: ['ResNet-mini' as never], steps: 1 }), /unknown model 'ResNet-mini'/);
   });

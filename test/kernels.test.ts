@@ -123,7 +123,8 @@ describe('wasm training kernels vs cpu', function () {
     const b = registerWasmTrainingKernels();
     assert.deepStrictEqual(a, b);
     for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter',
-      'DepthwiseConv2dNativeBackpropInput', 'BatchMatMul', '_FusedMatMul']) {
+      'DepthwiseConv2dNativeBackpropInput', 'BatchMatMul', '_FusedMatMul', 'MaxPoolGrad', 'AvgPoolGrad', 'ResizeBilinearGrad',
+      'ResizeNearestNeighborGrad', 'Sum', 'Identity']) {
       assert.ok(a.includes(k), `${k} not registered`);
       assert.ok(tf.getKernel(k, 'wasm'), `${k} missing on wasm`);
     }
@@ -323,6 +324,19 @@ describe('wasm training kernels vs cpu', function () {
       const mk = maker(rng.fork(i));
       await compareOnBackends(label, () => valueAndGrads(f, shapes.map((s, j) => mk('x' + j, s)), (sh) => mk('r', sh)));
     }
+  });
+
+  it('Sum over leading axes (bias gradients) and other reductions, Identity shares without copying', async () => {
+    const rng = makeRng(9);
+    for (const [shape, axis] of [[[64, 5, 5, 7], [0, 1, 2]], [[300, 3], 0], [[4, 50, 6], [0, 1]], [[4, 50, 6], [1, 2]], [[8, 9], -1]] as [number[], number | number[]][]) {
+      const mk = maker(rng.fork(shape.join('x')));
+      await compareOnBackends(`sum ${shape} axis ${axis}`, () => [tf.sum(mk('x', shape), axis), tf.sum(mk('x', shape), axis, true)]);
+    }
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = x.clone();
+    x.dispose();
+    assert.deepStrictEqual(Array.from(y.dataSync()), [1, 2, 3]); // the clone keeps the shared buffer alive
+    y.dispose();
   });
 
   it('stopGradient passes values and blocks gradients', () => {

@@ -3,6 +3,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { makeLookupInput, lookupOp } from '../lib/papers/lookup-vnets/lookup';
+import { LookupInputLayer } from '../lib/papers/lookup-vnets/lookup-tflayers';
 import { makeLookupVNet, makeStandardNet, microVGG, scaleMinus1To1, rawFloat, datasetStandardize, perImageStandardize } from '../lib/papers/lookup-vnets/models';
 import { codedImage, tableCurves } from '../lib/papers/lookup-vnets/visual';
 import { collectParams, countParams, disposeLayer } from '../lib/nn/tree';
@@ -235,5 +236,30 @@ describe('lookup-vnets: visualisation helpers', () => {
     const rows = tableCurves(l.tableValues(), 64);
     assert.equal(rows.length, 3 * 256);
     assert.deepEqual(rows.find((r) => r.channel === 'R' && r.intensity === 200), { channel: 'R', intensity: 200, entry: 3, value: 7, dim: 0 });
+  });
+});
+
+describe('lookup-vnets: tf.layers version (LayersModel.fit on the active backend)', () => {
+  it('trains inside a LayersModel; the table changes only for present intensities and matches the plain layer', async () => {
+    const inp = tf.input({ shape: [4, 4, 3], dtype: 'int32' });
+    const lk = new LookupInputLayer({ dim: 2 });
+    const h = lk.apply(inp) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(tf.layers.flatten().apply(
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(h))) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: inp, outputs: out });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    assert.deepEqual(model.outputs[0].shape, [null, 3]);
+    const x = randInts([6, 4, 4, 3], 3, 50);
+    const plain = makeLookupInput({ dim: 2 });
+    const t0 = lk.getWeights()[0].arraySync() as number[][];
+    assert.deepEqual(t0, plain.table.arraySync());
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
+    await model.fit(x, y, { epochs: 2, batchSize: 3, verbose: 0, shuffle: false });
+    const t1 = lk.getWeights()[0].arraySync() as number[][];
+    const present = new Set<number>();
+    x.dataSync().forEach((v, i) => present.add((i % 3) * 256 + v));
+    t1.forEach((row, r) => assert.equal(row[0] !== t0[r][0] || row[1] !== t0[r][1], present.has(r), `row ${r}`));
+    assert.equal(lk.getConfig().dim, 2);
+    assert.throws(() => new LookupInputLayer({ cmpRate: 4, dim: 2 }), /dim must be 1/);
   });
 });

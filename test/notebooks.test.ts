@@ -84,7 +84,7 @@ describe('run-notebooks (Jupyter + tslab, headless)', function () {
 
   it('enforces the per-notebook timeout and shuts the kernel down', async () => {
     const out = path.join(dir, 'out-timeout');
-    const [r] = await runNotebooks({ dir, out, quick: true, names: ['slow'], timeout: 8, log: () => {} });
+    const [r] = await runNotebooks({ dir, out, quick: true, names: ['slow'], timeout: 40, log: () => {} });
     assert.strictEqual(r.ok, false);
     assert.ok(/timed out/.test(r.error ?? ''), r.error);
     const pid = Number(/pid=(\d+)/.exec(text(outputsOf(r.output)[0][0]))![1]);

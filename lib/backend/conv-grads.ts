@@ -119,3 +119,30 @@ export function conv2dFilterGradSwapped(x: tf.Tensor4D, dy: tf.Tensor4D, filterS
     return out.transpose([1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
+
+/**
+ * d(loss)/dw of depthwiseConv2d as one depthwise conv with the roles swapped: every (channel,
+ * multiplier, image) triple becomes a channel, x the input and dy the (dilated by the stride)
+ * filter; a sum over images finishes it. Needs stride 1 or dilation 1 (the swapped conv has them
+ * exchanged); otherwise the im2col form is used.
+ */
+export function depthwiseFilterGradSwapped(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], g: ConvGeometry): tf.Tensor4D {
+  const strided = g.strideHeight > 1 || g.strideWidth > 1, dilated = g.dilationHeight > 1 || g.dilationWidth > 1;
+  if (strided && dilated) return depthwiseFilterGrad(x, dy, filterShape, g);
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const [kh, kw, , m] = filterShape;
+    const { outHeight: oh, outWidth: ow } = g;
+    const b = (kh - 1) * g.dilationHeight + (oh - 1) * g.strideHeight + 1 - g.top - h;
+    const r = (kw - 1) * g.dilationWidth + (ow - 1) * g.strideWidth + 1 - g.left - w;
+    let xt: tf.Tensor = x.transpose([1, 2, 3, 0]); // [H, W, C, N]
+    if (b < 0 || r < 0) xt = xt.slice([0, 0, 0, 0], [h + Math.min(0, b), w + Math.min(0, r), c, n]);
+    const [hh, ww] = xt.shape;
+    if (m > 1) xt = xt.reshape([hh, ww, c, 1, n]).tile([1, 1, 1, m, 1]); // channels (c, m, n)
+    const input = xt.reshape([1, hh, ww, c * m * n]) as tf.Tensor4D;
+    const filt = dy.reshape([n, oh, ow, c, m]).transpose([1, 2, 3, 4, 0]).reshape([oh, ow, c * m * n, 1]) as tf.Tensor4D;
+    const out = tf.depthwiseConv2d(input, filt, [g.dilationHeight, g.dilationWidth],
+      [[0, 0], [g.top, Math.max(0, b)], [g.left, Math.max(0, r)], [0, 0]], 'NHWC', [g.strideHeight, g.strideWidth]);
+    return out.reshape([kh, kw, c, m, n]).sum(4).reshape(filterShape) as tf.Tensor4D;
+  });
+}

@@ -4,7 +4,7 @@
 // Dilation 1 routes to tf.conv2d / tf.depthwiseConv2d and their built-in gradients.
 import * as tf from '@tensorflow/tfjs';
 import { ConvGeometry, PadSpec, convGeometry, normalisePad, pair } from './conv-geometry';
-import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grads';
+import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGradSwapped, depthwiseInputGrad } from './conv-grads';
 
 export type { PadSpec } from './conv-geometry';
 
@@ -95,7 +95,7 @@ export function depthwiseConv2d(x: tf.Tensor4D, w: tf.Tensor4D, opts: ConvOption
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as tf.Tensor4D[];
-        return [depthwiseInputGrad(dy as tf.Tensor4D, sw, g), depthwiseFilterGrad(sx, dy as tf.Tensor4D, sw.shape, g)];
+        return [depthwiseInputGrad(dy as tf.Tensor4D, sw, g), depthwiseFilterGradSwapped(sx, dy as tf.Tensor4D, sw.shape, g)];
       },
     };
   });

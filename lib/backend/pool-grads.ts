@@ -1,7 +1,8 @@
 // Pooling gradients with plain tf ops, no scalar loops. wasm's own MaxPoolGrad (and
 // MaxPoolWithArgmax) start the running max at 0, so windows of negative values lose their
-// gradient. Max: the window taps (taps.ts), a first-maximum mask, and the transposed one-hot
-// depthwise conv to scatter back. Avg: the transposed depthwise conv with a 1/(KH*KW) filter.
+// gradient. Max, kernel == stride: masks at full resolution (maxPoolBackpropTiled); otherwise the
+// window taps (taps.ts), a first-maximum mask and the transposed one-hot depthwise conv to
+// scatter back. Avg: the transposed depthwise conv with a 1/(KH*KW) filter.
 import * as tf from '@tensorflow/tfjs';
 import { ConvGeometry } from './conv-geometry';
 import { depthwiseInputGrad } from './conv-grads';
@@ -47,9 +48,13 @@ function maxPoolBackpropTiled(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, g
   if (xa.shape[1] > H || xa.shape[2] > W) xa = xa.slice([0, 0, 0, 0], [n, H, W, c]);
   const up = (t: tf.Tensor4D) => tf.image.resizeNearestNeighbor(t, [H, W]);
   const one = tf.scalar(1);
-  const prioVals = new Float32Array(H * W);
-  for (let r = 0; r < H; r++) for (let q = 0; q < W; q++) prioVals[r * W + q] = kh * kw - ((r % kh) * kw + (q % kw));
-  const prio = tf.tensor4d(prioVals, [1, H, W, 1]);
+  // Priority per tap, laid out [1, H, W, C] (wasm broadcasts over a leading axis ~3x faster
+  // than over the channel axis).
+  const prioVals = new Float32Array(H * W * c);
+  for (let r = 0; r < H; r++) {
+    for (let q = 0; q < W; q++) prioVals.fill(kh * kw - ((r % kh) * kw + (q % kw)), (r * W + q) * c, (r * W + q + 1) * c);
+  }
+  const prio = tf.tensor4d(prioVals, [1, H, W, c]);
   const p = one.sub(tf.step(up(y).sub(xa))).mul(prio) as tf.Tensor4D; // priority where x == window max, else 0
   const first = one.sub(tf.step(up(tf.maxPool(p, [kh, kw], [kh, kw], 'valid')).sub(p)));
   const dxa = first.mul(up(dy)) as tf.Tensor4D;

@@ -1,9 +1,9 @@
 // Bilinear resize as two small interpolation matrices (rows, then columns): exact, with the
 // same source-coordinate rules as tfjs's kernels (alignCorners, halfPixelCenters, clamping).
 // Nearest neighbour is the same with 0/1 matrices. The gradient is the same product with the
-// transposed matrices; used as wasm's ResizeBilinearGrad/ResizeNearestNeighborGrad (wasm's own
-// disagree with the forward ops for some alignCorners/halfPixelCenters settings; cpu's
-// ResizeBilinearGrad breaks on non-square inputs in tfjs 4.22).
+// transposed matrices; used as wasm's ResizeBilinearGrad/ResizeNearestNeighborGrad (tfjs 4.22:
+// wasm's ignore halfPixelCenters; cpu's bilinear one breaks on non-square inputs and cpu's nearest
+// one disagrees with its forward op under alignCorners).
 import * as tf from '@tensorflow/tfjs';
 
 /** [outSize, inSize] matrix M with out = M @ in along one axis. */

@@ -2,7 +2,7 @@
 // built from wasm's XNNPACK conv2d and GEMM kernels via conv-grads.ts.
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry } from '../conv-geometry';
-import { conv2dFilterGradSwapped, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from '../conv-grads';
+import { conv2dFilterGradSwapped, conv2dInputGrad, depthwiseFilterGradSwapped, depthwiseInputGrad } from '../conv-grads';
 import { Backend, viaOps } from './via-ops';
 
 type A = tf.NamedAttrMap & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -47,7 +47,7 @@ export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
     const a = attrs as A;
     const g = convGeometry(x.shape, a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode, true);
     return viaOps(backend as Backend, [x, dy], (xt, dyt) =>
-      depthwiseFilterGrad(xt as tf.Tensor4D, dyt as tf.Tensor4D, a.filterShape, g));
+      depthwiseFilterGradSwapped(xt as tf.Tensor4D, dyt as tf.Tensor4D, a.filterShape, g));
   },
 };
 

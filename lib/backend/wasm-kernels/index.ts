@@ -1,5 +1,11 @@
-// Training kernels the wasm backend lacks (or has only as slow scalar loops), registered
-// through tf.registerKernel. Every one is checked against the cpu backend in test/kernels.test.ts.
+// Training kernels the wasm backend lacks, has only as slow scalar loops, or gets wrong,
+// registered through tf.registerKernel. Every one is checked against the cpu backend (or an
+// independent reference where cpu is wrong) in test/kernels.test.ts:
+//   new:      Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum
+//   faster:   Conv2DBackpropInput, BatchMatMul/_FusedMatMul with transposes, Sum over leading
+//             axes, Identity (no copy), AvgPoolGrad (~5x)
+//   correct:  MaxPoolGrad (wasm's drops windows whose values are all negative),
+//             ResizeBilinearGrad/ResizeNearestNeighborGrad (wasm's ignore halfPixelCenters)
 import * as tf from '@tensorflow/tfjs';
 import {
   conv2dBackpropFilterConfig, conv2dBackpropInputConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig,

@@ -1,5 +1,6 @@
 // ResizeBilinearGrad and ResizeNearestNeighborGrad for wasm through interpolation matrices
-// (see ../resize.ts): exact for every alignCorners/halfPixelCenters setting, and GEMM-fast.
+// (see ../resize.ts): exact for every alignCorners/halfPixelCenters setting (wasm's own ignore
+// halfPixelCenters), and GEMM-fast.
 import * as tf from '@tensorflow/tfjs';
 import { resizeBackprop } from '../resize';
 import { Backend, viaOps } from './via-ops';

@@ -39,9 +39,12 @@ export function filterCurveSpec(r: FilterCurveResult, title = 'DCL-A2: accuracy 
 export function responseSpecs(a: ResponseAnalysis, k: number, classNames: string[]): { fused: VlSpec; branches: VlSpec } {
   const z = a.meanZ[k];
   const best = z.reduce((bi, v, i) => (v > z[bi] ? i : bi), 0);
+  // A dead unit sits on the 0.1 floor for every input: there is no peak to mark.
+  const dead = Math.max(...z) - Math.min(...z) < 1e-6;
   const fused: VlSpec = {
-    $schema: VEGA_LITE_SCHEMA, title: `unit ${k}: mean fused response z per class (peak ${classNames[best]})`, width: 640, height: 160,
-    data: { values: z.map((v, c) => ({ cls: classNames[c], z: v, peak: c === best ? 'argmax' : 'other' })) },
+    $schema: VEGA_LITE_SCHEMA, width: 640, height: 160,
+    title: dead ? `unit ${k}: mean fused response z per class — dead unit (z = ${z[0].toFixed(2)} for every class, no peak)` : `unit ${k}: mean fused response z per class (peak ${classNames[best]})`,
+    data: { values: z.map((v, c) => ({ cls: classNames[c], z: v, peak: c === best && !dead ? 'argmax' : 'other' })) },
     mark: 'bar',
     encoding: {
       x: { field: 'cls', type: 'ordinal', title: 'class', sort: null, axis: { labelFontSize: 7 } },
@@ -58,7 +61,7 @@ export function responseSpecs(a: ResponseAnalysis, k: number, classNames: string
     const fusedDigit = Math.floor(best / Math.pow(base, D - 1 - d)) % base;
     v.forEach((x, g) => rows.push({
       branch: `branch ${t + 1}`, position: posName(d), digit: String(g), v: x,
-      mark: g === own ? 'branch max' : g === fusedDigit ? 'digit of fused peak' : 'other',
+      mark: g === own ? 'branch max' : g === fusedDigit && !dead ? 'digit of fused peak' : 'other',
     }));
   }
   const branches: VlSpec = {

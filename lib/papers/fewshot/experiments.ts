@@ -80,9 +80,9 @@ function largeAccuracy(test: Features, large: number[], wpt: FeatureBundle['wpt'
 }
 
 /** Train ConvS on D_large of a class split of `train`, extract activations of D_large, the novel pool and `test`. */
-export function buildImageFeatureBundle(
+export async function buildImageFeatureBundle(
   dataset: string, train: ImageSet, test: ImageSet, cfg: FashionBundleConfig & { largeClasses: number[]; novelClasses: number[] },
-): FeatureBundle {
+): Promise<FeatureBundle> {
   const rng = makeRng(cfg.seed);
   const split = classSplit(train.labels, { base: cfg.largeClasses, novel: cfg.novelClasses });
   if (split.base.length === 0 || split.novel.length === 0) throw new Error(`buildImageFeatureBundle: ${dataset} has no images of the large or novel classes`);
@@ -90,7 +90,7 @@ export function buildImageFeatureBundle(
   const novelIdx = pickPerClass(train.labels, cfg.novelClasses, cfg.novelPoolPerClass, rng.fork('novel'));
   const testIdx = pickPerClass(test.labels, [...cfg.largeClasses, ...cfg.novelClasses], cfg.testPerClass, rng.fork('test'));
   const net = convS(rng.fork('init'), { numClasses: cfg.largeClasses.length, inChannels: train.shape[3], inputSize: train.shape[1] });
-  const pretrain = pretrainBackbone(net, train, {
+  const pretrain = await pretrainBackbone(net, train, {
     classes: cfg.largeClasses, indices: largeIdx, epochs: cfg.backboneEpochs, maxSteps: cfg.backboneMaxSteps, batchSize: cfg.batchSize ?? 64, seed: cfg.seed,
   });
   const t0 = Date.now();
@@ -110,12 +110,12 @@ export function buildImageFeatureBundle(
 }
 
 /** Fashion-MNIST 7 + 3 ("full ImageNet" analogue, spec 5.3 A): C_large {0..6}, C_few {7, 8, 9} by default. */
-export function prepareFashionFewShot(cfg: FashionBundleConfig): FeatureBundle {
+export async function prepareFashionFewShot(cfg: FashionBundleConfig): Promise<FeatureBundle> {
   const large = cfg.largeClasses ?? [0, 1, 2, 3, 4, 5, 6];
   const novel = cfg.novelClasses ?? [7, 8, 9];
   const bad = [...large, ...novel].filter((c) => !(Number.isInteger(c) && c >= 0 && c < 10));
   if (bad.length) throw new Error(`prepareFashionFewShot: classes must be 0..9, got [${bad}]`);
-  const b = buildImageFeatureBundle('fashion-mnist', loadFashionMnist({ split: 'train' }), loadFashionMnist({ split: 'test' }), { ...cfg, largeClasses: large, novelClasses: novel });
+  const b = await buildImageFeatureBundle('fashion-mnist', loadFashionMnist({ split: 'train' }), loadFashionMnist({ split: 'test' }), { ...cfg, largeClasses: large, novelClasses: novel });
   return { ...b, classNames: FASHION_MNIST_CLASSES };
 }
 
@@ -445,10 +445,11 @@ export interface GlyphBundleConfig {
   perClassFew: number;
   backboneEpochs: number;
   backboneMaxSteps?: number;
+  batchSize?: number;
 }
 
 /** Generate glyph classes, pre-train ConvS on the large ones, extract activations. */
-export function prepareGlyphFewShot(cfg: GlyphBundleConfig): FeatureBundle & { generateMs: number } {
+export async function prepareGlyphFewShot(cfg: GlyphBundleConfig): Promise<FeatureBundle & { generateMs: number }> {
   const t0 = Date.now();
   const large = generateGlyphs(cfg.numLarge, cfg.perClassLarge + 10, cfg.seed, 0);
   const few = generateGlyphs(cfg.numFew, cfg.perClassFew, cfg.seed, cfg.numLarge);
@@ -462,7 +463,7 @@ export function prepareGlyphFewShot(cfg: GlyphBundleConfig): FeatureBundle & { g
   const fewIdx = Array.from({ length: few.labels.length }, (_, i) => off + i);
   const rng = makeRng(cfg.seed);
   const net = convS(rng.fork('init'), { numClasses: cfg.numLarge, inChannels: 1, inputSize: 28 });
-  const pretrain = pretrainBackbone(net, all, { classes: L, indices: trainIdx, epochs: cfg.backboneEpochs, maxSteps: cfg.backboneMaxSteps, seed: cfg.seed });
+  const pretrain = await pretrainBackbone(net, all, { classes: L, indices: trainIdx, epochs: cfg.backboneEpochs, maxSteps: cfg.backboneMaxSteps, batchSize: cfg.batchSize ?? 64, seed: cfg.seed });
   const t1 = Date.now();
   const dLarge = extractActivations(net, all, trainIdx);
   const novelPool = extractActivations(net, all, fewIdx);

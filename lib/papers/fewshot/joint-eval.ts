@@ -2,10 +2,8 @@
 // classes do not depend on the drawn shots for NN and for phi (rows phi(abar_y) are fixed), so they are
 // computed once and only the novel block is recomputed per draw; the classifier is still the full
 // |C|-way one, every test image ranked among all classes (spec pitfall 19).
-import * as tf from '@tensorflow/tfjs';
 import type { Features } from './features';
-import { featuresTensor } from './features';
-import { Scores, scoreInChunks, topKAccuracy } from './fewshot-metrics';
+import { Scores, topKAccuracy } from './fewshot-metrics';
 
 /** Horizontally join score blocks [N, C1] | [N, C2] | ... on the JS side. */
 export function concatScores(blocks: Scores[]): Scores {
@@ -31,11 +29,3 @@ export function jointAccuracy(scores: Scores, test: Features, largeClasses: numb
   if (classes.length > 5) { r.top5Large = acc(5, largeClasses); r.top5Few = acc(5, novelClasses); }
   return r;
 }
-
-/** Scores of the test queries under a bias-free weight matrix [R, n] with a row -> class map (max per class). */
-export function rowScores(test: Features, weights: tf.Tensor2D, fn: (rowLogits: tf.Tensor2D) => tf.Tensor2D): Scores {
-  return scoreInChunks(test, (q) => tf.tidy(() => fn(tf.matMul(q, weights, false, true) as tf.Tensor2D)));
-}
-
-/** Whole test set as one tensor (small sets only). */
-export function testTensor(test: Features): tf.Tensor2D { return featuresTensor(test); }

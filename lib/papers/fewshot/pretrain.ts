@@ -3,12 +3,10 @@
 // augmentation. Activations are extracted with BN in inference mode (spec pitfall 21).
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../../nn/backbone';
-import { collectParams } from '../../nn/tree';
-import { softmaxCrossEntropy } from '../../nn/losses';
 import { adam } from '../../train/optimizers';
-import { trainStep } from '../../train/step';
+import { fit } from '../../train/fit';
 import type { ImageSet } from '../../data/types';
-import { batches } from '../../data/batches';
+import { batches, type TensorBatch } from '../../data/batches';
 import { remapLabels } from '../../data/samplers';
 import type { Features } from './features';
 
@@ -28,28 +26,35 @@ export interface PretrainConfig {
 
 export interface PretrainResult { steps: number; images: number; wallTimeMs: number; lossCurve: { step: number; loss: number }[] }
 
-// TODO(move to lib/train): a minimal epoch loop over trainStep; replace with lib/train `fit` once it lands.
-export function pretrainBackbone(net: Backbone, set: ImageSet, cfg: PretrainConfig): PretrainResult {
+/** Train the backbone with its classifier head on D_large (lib/train `fit`, default cross-entropy loss). */
+export async function pretrainBackbone(net: Backbone, set: ImageSet, cfg: PretrainConfig): Promise<PretrainResult> {
   const y = remapLabels(Array.from(cfg.indices, (i) => set.labels[i]), cfg.classes);
   const labels = new Int32Array(set.labels.length);
   Array.from(cfg.indices).forEach((i, r) => { labels[i] = y[r]; });
-  const vars = collectParams(net);
-  const opt = adam({ lr: cfg.lr ?? 1e-3 });
-  const t0 = Date.now();
+  const batchSize = cfg.batchSize ?? 64;
+  const perEpoch = Math.floor(cfg.indices.length / batchSize);
+  if (perEpoch < 1) throw new Error(`pretrainBackbone: ${cfg.indices.length} images make no full batch of ${batchSize}`);
+  const maxSteps = cfg.maxSteps ?? Infinity;
+  const epochs = Math.min(cfg.epochs, Math.ceil(maxSteps / perEpoch));
   let steps = 0; let images = 0;
   const lossCurve: { step: number; loss: number }[] = [];
-  outer: for (let e = 0; e < cfg.epochs; e++) {
-    for (const b of batches(set, { batchSize: cfg.batchSize ?? 64, seed: cfg.seed * 1000 + e, indices: cfg.indices, labels, dropLast: true })) {
-      const loss = trainStep({ loss: () => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y) as tf.Scalar, vars, optimizer: opt }).loss;
-      steps++; images += b.x.shape[0];
-      tf.dispose([b.x, b.y]);
-      if (steps % 10 === 0) lossCurve.push({ step: steps, loss });
-      cfg.onStep?.(steps, loss);
-      if (cfg.maxSteps !== undefined && steps >= cfg.maxSteps) break outer;
+  // The step budget (sized from measured throughput) cuts the last epoch short.
+  function* limited(epoch: number): Generator<TensorBatch> {
+    const it = batches(set, { batchSize, seed: cfg.seed * 1000 + epoch, indices: cfg.indices, labels, dropLast: true });
+    while (steps < maxSteps) {
+      const n = it.next();
+      if (n.done) return;
+      steps++; images += n.value.x.shape[0];
+      yield n.value;
     }
   }
+  const opt = adam({ lr: cfg.lr ?? 1e-3 });
+  const res = await fit({
+    model: net, optimizer: opt, epochs, train: limited, progress: false, seed: cfg.seed, label: 'pretrain',
+    callbacks: { onBatchEnd: (info) => { if (steps % 10 === 0) lossCurve.push({ step: steps, loss: info.loss }); cfg.onStep?.(steps, info.loss); } },
+  });
   opt.dispose();
-  return { steps, images, wallTimeMs: Date.now() - t0, lossCurve };
+  return { steps, images, wallTimeMs: res.wallTimeMs, lossCurve };
 }
 
 /** a(x): GAP of the last conv block, BN in inference mode, for `indices` of `set`. */

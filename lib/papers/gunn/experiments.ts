@@ -10,6 +10,7 @@ import type { ImageSet } from '../../data/types';
 import { fit } from '../../train/fit';
 import { sgd } from '../../train/optimizers';
 import { evaluate, type Batch } from '../../train/evaluate';
+import { runParallel } from '../../train/parallel';
 import { PUBLISHED_PARAMS, gunnMini, type GunnNetConfig } from './config';
 import { countConfigParams, countMacs, effectiveDepth } from './count';
 import { gunnLayer, type GunnLayer } from './layer';
@@ -247,6 +248,12 @@ export interface TrainingOptions {
   train?: ImageSet;
   test?: ImageSet;
   augment?: boolean;
+  /**
+   * Worker threads (lib/train runParallel): one task per (seed, model), results merged in the same
+   * order. wasm is single-threaded per isolate, so 2 workers on 2 cores halve the wall time. Not
+   * with custom `train`/`test` sets (they are not sent to workers). Default 1 (in-process).
+   */
+  workers?: number;
 }
 
 export interface TrainingRun {
@@ -272,6 +279,7 @@ export async function runTrainingComparison(o: TrainingOptions = {}) {
   const t0 = Date.now();
   const seeds = o.seeds ?? [0, 1];
   const models = o.models ?? MINI_MODELS;
+  models.forEach((m) => miniConfig(m)); // unknown names fail here, before any work
   const steps = o.steps ?? 800, batchSize = o.batchSize ?? 32, lr = o.lr ?? 0.05, wd = o.weightDecay ?? 1e-4;
   const evalEvery = Math.min(o.evalEvery ?? 100, steps);
   const testSubset = o.testSubset ?? 2000, finalTest = o.finalTest ?? 5000;
@@ -285,7 +293,20 @@ export async function runTrainingComparison(o: TrainingOptions = {}) {
   const finalIdx = testOrder.subarray(0, Math.min(finalTest, testOrder.length));
   const evalBatches = (idx: Int32Array) => () => asBatches(batches(testSet, { batchSize: 250, shuffle: false, indices: idx, normalization: norm }));
   const chunks = Math.ceil(steps / evalEvery);
+  const config = { seeds, models, steps, batchSize, lr, weightDecay: wd, evalEvery, testSubset: curveIdx.length, finalTest: finalIdx.length, P: o.P ?? 4, algorithm2: o.algorithm2 ?? false, augment: !!augment, workers: o.workers ?? 1 };
   const runs: TrainingRun[] = [];
+  if ((o.workers ?? 1) > 1) {
+    if (o.train || o.test) throw new Error('runTrainingComparison: workers > 1 needs the default Fashion-MNIST sets (custom train/test sets are not sent to workers)');
+    const { train: _t, test: _s, ...plain } = o;
+    void _t; void _s;
+    const tasks = seeds.flatMap((seed) => models.map((model) => ({
+      module: __filename, fn: 'runTrainingComparison', name: `${model} seed ${seed}`,
+      config: { ...plain, seeds: [seed], models: [model], workers: 1 },
+    })));
+    const results = await runParallel<{ runs: TrainingRun[] }>(tasks, { workers: o.workers });
+    for (const r of results) runs.push(...r.runs);
+    return { config, ...meta(seeds[0], t0), runs, summary: summarizeRuns(runs, models) };
+  }
   for (const seed of seeds) {
     for (const model of models) {
       const cfg = miniConfig(model, o.P ?? 4);
@@ -323,15 +344,16 @@ export async function runTrainingComparison(o: TrainingOptions = {}) {
       disposeLayer(net);
     }
   }
-  const summary = models.map((model) => {
+  return { config, ...meta(seeds[0], t0), runs, summary: summarizeRuns(runs, models) };
+}
+
+/** Mean and sample std over seeds of each model's final test error and final training loss. */
+export function summarizeRuns(runs: TrainingRun[], models: MiniModel[]) {
+  return models.map((model) => {
     const rs = runs.filter((r) => r.model === model);
     const errs = rs.map((r) => r.finalTestError), tl = rs.map((r) => r.finalTrainLoss);
     return { model, params: rs[0]?.params ?? 0, seeds: rs.length, meanTestError: mean(errs), stdTestError: std(errs), meanFinalTrainLoss: mean(tl), stdFinalTrainLoss: std(tl) };
   });
-  return {
-    config: { seeds, models, steps, batchSize, lr, weightDecay: wd, evalEvery, testSubset: curveIdx.length, finalTest: finalIdx.length, P: o.P ?? 4, algorithm2: o.algorithm2 ?? false, augment: !!augment },
-    ...meta(seeds[0], t0), runs, summary,
-  };
 }
 
 /**

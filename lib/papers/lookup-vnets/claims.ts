@@ -22,6 +22,10 @@ export function dimVerdict(r: DimSweepResult): string {
         ? 'Verdict: the dimension itself makes no difference beyond seed noise, but Lookup-VNets as a group differ from the standard network by more than the noise.'
         : 'Verdict: at this scale the vector dimension changes accuracy by more than seed noise, so the claim does not hold here. Short training and a small data set may be the cause.',
   ];
+  const first = dims[0], last = dims[dims.length - 1];
+  if (dims.length >= 2 && last.mean < first.mean - 0.03) {
+    lines.push(`The means still fall as u grows (${first.model} ${p(first.mean)} -> ${last.model} ${p(last.mean)}). With ${r.seeds.length} seeds this trend cannot be told apart from noise. The input-scale note at the end of the notebook gives a likely cause.`);
+  }
   return lines.join('\n');
 }
 
@@ -64,6 +68,10 @@ export function strategyVerdict(r: StrategiesResult): string {
       const d = cross.mean - single.mean;
       lines.push(`${net}: single ${p(single.mean)}, cross-network ${p(cross.mean)} (${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} points; noise ${(100 * noise).toFixed(1)}): ${Math.abs(d) <= noise ? 'within noise, as the paper says' : d > 0 ? 'cross-network helped here' : 'cross-network hurt here'}.`);
     }
+  }
+  const singles = r.summary.filter((s) => s.strategy === 'single' && !s.task.startsWith('p '));
+  if (singles.length && Math.max(...singles.map((s) => s.mean)) < 0.6) {
+    lines.push('All single-network Lookup-VNets are still far from converged at this budget, so the cross-network comparison is weak evidence either way.');
   }
   const alone = find('single', 'microVGG', 'p '), ct = find('cross-task', 'microVGG', 'p ');
   if (alone && ct) {

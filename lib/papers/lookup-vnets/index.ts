@@ -15,3 +15,4 @@ export * from './experiments';
 export * from './plots';
 export * from './paper-numbers';
 export * from './claims';
+export * from './lookup-tflayers';

@@ -15,7 +15,7 @@ export function trainingCurvesSpec(runs: { model: string; seed: number; curve: E
   const layer = {
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { values: [...new Set(values.map((v) => v.epoch))], format: 'd' } },
       y: { field: 'testAcc', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } },
       color: { field: 'model', type: 'nominal' },
       strokeDash: { field: 'seed', type: 'nominal' },
@@ -118,7 +118,10 @@ export function codedGridSpec(x: PixelArray, rows: { label: string; table: numbe
   const cell = 4;
   return {
     $schema: VEGA_LITE_SCHEMA, title, data: { values },
-    facet: { row: { field: 'row', type: 'nominal', sort: rows.map((r) => r.label), title: null }, column: { field: 'image', type: 'ordinal', title: null } },
+    facet: {
+      row: { field: 'row', type: 'nominal', sort: rows.map((r) => r.label), title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 160 } },
+      column: { field: 'image', type: 'ordinal', title: null },
+    },
     spec: {
       width: W * cell, height: H * cell,
       mark: { type: 'rect' },
