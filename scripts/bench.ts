@@ -14,6 +14,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, conv2d as dilatedConv2d, initBackend } from '../lib/backend';
 import { makeRng } from '../lib/util/random';
+import { collectParams, disposeLayer, referenceCnn, softmaxCrossEntropy } from '../lib/nn';
+import { sgd, trainStep } from '../lib/train';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -26,38 +28,12 @@ const STEPS = Number(option('steps', '20'));
 const BATCH = 64;
 const log = (...a: unknown[]) => { if (!JSON_OUT) console.log(...a); };
 
-interface Model { vars: tf.Variable[]; predict(x: tf.Tensor4D): tf.Tensor2D }
-
-function referenceCnn(seed: number): Model {
-  const rng = makeRng(seed);
-  // He-uniform-like init from the seeded RNG (values do not matter for speed, only for sanity).
-  const v = (shape: number[], fanIn: number, name: string) => {
-    const n = shape.reduce((a, b) => a * b, 1), a = new Float32Array(n), s = Math.sqrt(6 / fanIn);
-    for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * s;
-    return tf.variable(tf.tensor(a, shape), true, `bench/${name}`);
-  };
-  const z = (n: number, name: string) => tf.variable(tf.zeros([n]), true, `bench/${name}`);
-  const w1 = v([3, 3, 1, 32], 9, 'w1'), b1 = z(32, 'b1'), w2 = v([3, 3, 32, 64], 288, 'w2'), b2 = z(64, 'b2');
-  const w3 = v([3136, 128], 3136, 'w3'), b3 = z(128, 'b3'), w4 = v([128, 10], 128, 'w4'), b4 = z(10, 'b4');
-  return {
-    vars: [w1, b1, w2, b2, w3, b3, w4, b4],
-    predict: (x) => {
-      let h = tf.relu(tf.add(tf.conv2d(x, w1 as tf.Variable<tf.Rank.R4>, 1, 'same'), b1)) as tf.Tensor4D;
-      h = tf.maxPool(h, 2, 2, 'valid');
-      h = tf.relu(tf.add(tf.conv2d(h, w2 as tf.Variable<tf.Rank.R4>, 1, 'same'), b2)) as tf.Tensor4D;
-      h = tf.maxPool(h, 2, 2, 'valid');
-      const f = tf.relu(tf.add(tf.matMul(h.reshape([x.shape[0], 3136]), w3), b3));
-      return tf.add(tf.matMul(f, w4), b4) as tf.Tensor2D;
-    },
-  };
-}
-
-function syntheticBatch(seed: number, n = BATCH): { x: tf.Tensor4D; y: tf.Tensor2D } {
+function syntheticBatch(seed: number, n = BATCH): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const rng = makeRng(seed);
   const a = new Float32Array(n * 784);
   for (let i = 0; i < a.length; i++) a[i] = rng.next();
   const labels = Array.from({ length: n }, () => rng.int(10));
-  return { x: tf.tensor4d(a, [n, 28, 28, 1]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat() as tf.Tensor2D };
+  return { x: tf.tensor4d(a, [n, 28, 28, 1]), y: tf.tensor1d(labels, 'int32') };
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -74,16 +50,13 @@ interface BackendResult {
 }
 
 async function benchModel(backend: string, steps: number, warmup = 3, withProfile = true): Promise<{ result: BackendResult; profile: [string, number, number][] }> {
-  const model = referenceCnn(1);
-  const opt = tf.train.sgd(0.01);
+  // The library's own path, as the notebooks train: lib/nn's model, lib/train's SGD and step.
+  const model = referenceCnn(makeRng(1));
+  const params = collectParams(model);
+  const opt = sgd({ lr: 0.01 });
   const { x, y } = syntheticBatch(2);
-  const lossFn = () => tf.losses.softmaxCrossEntropy(y, model.predict(x)) as tf.Scalar;
-  const step = () => {
-    const loss = opt.minimize(lossFn, true, model.vars) as tf.Scalar;
-    const v = loss.dataSync()[0];
-    loss.dispose();
-    return v;
-  };
+  const train = { training: true }, infer = { training: false };
+  const step = () => trainStep({ vars: params, optimizer: opt, loss: () => softmaxCrossEntropy(model.apply(x, train), y) as tf.Scalar }).loss;
   for (let i = 0; i < warmup; i++) step(); // warm-up: XNNPACK operator creation, allocator growth
   const rssWarm = rssMB();
   const tensors0 = tf.memory().numTensors;
@@ -100,12 +73,12 @@ async function benchModel(backend: string, steps: number, warmup = 3, withProfil
   const trainCpuMs = cpuMs() - c0;
   const tensorsStable = tf.memory().numTensors === tensors0;
 
-  const fwd = () => tf.tidy(() => model.predict(x)).dispose();
+  const fwd = () => tf.tidy(() => model.apply(x, infer)).dispose();
   fwd();
   const t1 = now();
   const fsteps = steps;
   for (let i = 0; i < fsteps; i++) {
-    const p = tf.tidy(() => model.predict(x));
+    const p = tf.tidy(() => model.apply(x, infer));
     p.dataSync();
     p.dispose();
   }
@@ -122,7 +95,8 @@ async function benchModel(backend: string, steps: number, warmup = 3, withProfil
     byName.set(k.name, e);
   }
   const profile = [...byName.entries()].map(([n, [ms, c]]) => [n, ms, c] as [string, number, number]).sort((a, b) => b[1] - a[1]);
-  tf.dispose([x, y, ...model.vars]);
+  tf.dispose([x, y]);
+  disposeLayer(model);
   opt.dispose();
   return {
     result: {
