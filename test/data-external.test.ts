@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import {
   loadCifar10, loadCifar100, loadSvhn, loadStl10, loadMnistDir, svhnValidationSplit, writeCifar, writeStl10, encodeMat5,
-  writeIdx, parseNpy, readNpy, writeNpy, encodeNpy, classCounts, CIFAR10_CLASSES,
+  writeIdx, parseNpy, readNpy, writeNpy, encodeNpy, npyToNumeric, classCounts, CIFAR10_CLASSES,
   readTar, parseTar, extractTar, readNpz, parseZip, encodeZip, loadImagenet32Npz,
 } from '../lib/data';
 import { makeRng } from '../lib/util/random';
@@ -100,6 +100,24 @@ describe('data readers: NumPy .npy', () => {
     assert.throws(() => parseNpy(fortran, 'g.npy'), /g\.npy is in Fortran order/);
     assert.throws(() => parseNpy(zlib.gzipSync(good), 'h.npy'), /h\.npy does not start with the \\x93NUMPY magic/);
     assert.throws(() => readNpy(path.join(dir, 'none.npy')), /readNpy: file not found/);
+  });
+
+  it('reads gzip-compressed .npy.gz and uint64; npyToNumeric gives Float32Array / Int32Array', () => {
+    const gz = path.join(dir, 'feat.npy.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(encodeNpy(Float64Array.from([0.5, -2, 7.25]), [3])));
+    const a = readNpy(gz);
+    assert.deepStrictEqual([a.dtype, a.shape], ['<f8', [3]]);
+    const fa = npyToNumeric(a);
+    assert.ok(fa instanceof Float32Array);
+    assert.deepStrictEqual(Array.from(fa), [0.5, -2, 7.25]);
+    const i8 = npyToNumeric(parseNpy(Buffer.from(NPY_I8, 'base64')));
+    assert.ok(i8 instanceof Int32Array);
+    assert.deepStrictEqual(Array.from(i8), [3, -1]);
+    const u8 = Buffer.from(Buffer.from(NPY_I8, 'base64').toString('latin1').replace("'<i8'", "'<u8'"), 'latin1');
+    const b = parseNpy(u8);
+    assert.ok(b.data instanceof BigUint64Array);
+    assert.strictEqual(b.data[0], 3n);
+    assert.strictEqual(npyToNumeric(b)[0], 3);
   });
 });
 

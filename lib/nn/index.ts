@@ -2,6 +2,8 @@
 //   layers    conv2d (dilation, groups, depthwise; PyTorch-style symmetric padding), dense, batchNorm
 //             (+ pure batchNormForward, withFrozenBatchStats), activations, pools, dropout,
 //             gaussianNoise, flatten, lambda, sequential (feature taps, partial forwards)
+//   ops       conv2dOp / depthwiseConv2dOp (any dilation), padInput, stopGradient, vjp (nested
+//             gradients inside a tf.customGrad)
 //   blocks    convBnAct, basicBlock / bottleneckBlock (post- and pre-activation), separableConv
 //   backbones referenceCnn, lenet, vgg (cfg lists), resnet (CIFAR / ImageNet stems), resnet18Cifar,
 //             resnetCifarDepth (6n+2), resnet18, resnet50, wideResNet, convNet; all return a Backbone

@@ -1,4 +1,5 @@
 // Small numeric helpers behind the plots: EMA smoothing and mean/std over seeds.
+import { summarize } from '../metrics/stats';
 
 /**
  * Exponential moving average with TensorBoard's debiasing: s_t = w s_{t-1} + (1-w) y_t, divided by
@@ -25,9 +26,7 @@ export interface MeanStd { mean: number; std: number; n: number; min: number; ma
 /** Mean, sample standard deviation (n-1; 0 for a single value), min and max of finite values. */
 export function meanStd(values: ArrayLike<number>): MeanStd {
   const xs = Array.from(values).filter((v) => Number.isFinite(v));
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, std: NaN, n: 0, min: NaN, max: NaN };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const v = n > 1 ? xs.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1) : 0;
-  return { mean, std: Math.sqrt(v), n, min: Math.min(...xs), max: Math.max(...xs) };
+  if (xs.length === 0) return { mean: NaN, std: NaN, n: 0, min: NaN, max: NaN };
+  const { mean, std, n, min, max } = summarize(xs);
+  return { mean, std, n, min, max };
 }

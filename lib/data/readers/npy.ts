@@ -2,15 +2,15 @@
 // elsewhere (spec ch2 5.4: `[N, n]` float32 activations + int labels). C order only.
 // Reference: numpy/lib/format.py docstring.
 import * as fs from 'fs';
-import { readFileChecked } from './bytes';
+import { readMaybeGzip } from './bytes';
 
-export type NpyData = Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array;
+export type NpyData = Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 export interface NpyArray { dtype: string; shape: number[]; data: NpyData }
 
 const MAGIC = '\x93NUMPY';
 const ctors: Record<string, [new (n: number) => NpyData, number]> = {
   f4: [Float32Array, 4], f8: [Float64Array, 8], u1: [Uint8Array, 1], i1: [Int8Array, 1], b1: [Uint8Array, 1],
-  i2: [Int16Array, 2], u2: [Uint16Array, 2], i4: [Int32Array, 4], u4: [Uint32Array, 4], i8: [BigInt64Array, 8],
+  i2: [Int16Array, 2], u2: [Uint16Array, 2], i4: [Int32Array, 4], u4: [Uint32Array, 4], i8: [BigInt64Array, 8], u8: [BigUint64Array, 8],
 };
 
 export function parseNpy(buf: Buffer, path = '<buffer>'): NpyArray {
@@ -29,7 +29,7 @@ export function parseNpy(buf: Buffer, path = '<buffer>'): NpyArray {
   const shape = shapeTxt.split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
   const endian = descr[0], code = descr.slice(1);
   const ct = ctors[code];
-  if (!ct) throw new Error(`readNpy: ${path} has dtype '${descr}'; supported: f4 f8 u1 i1 b1 i2 u2 i4 u4 i8`);
+  if (!ct) throw new Error(`readNpy: ${path} has dtype '${descr}'; supported: f4 f8 u1 i1 b1 i2 u2 i4 u4 i8 u8`);
   if (endian === '>' && ct[1] > 1) throw new Error(`readNpy: ${path} is big-endian ('${descr}'); only little-endian is supported`);
   const n = shape.reduce((a, b) => a * b, 1);
   const start = hstart + hlen;
@@ -41,8 +41,21 @@ export function parseNpy(buf: Buffer, path = '<buffer>'): NpyArray {
   return { dtype: descr, shape, data };
 }
 
+/** Read a .npy file; a gzip-compressed one (`.npy.gz`, detected by its magic bytes) is inflated first. */
 export function readNpy(path: string): NpyArray {
-  return parseNpy(readFileChecked(path, 'readNpy'), path);
+  return parseNpy(readMaybeGzip(path, 'readNpy'), path);
+}
+
+/**
+ * The values as plain JS numbers in the two array types the tensor code consumes: float dtypes
+ * become Float32Array, integer and bool dtypes Int32Array (64-bit integers via Number()).
+ */
+export function npyToNumeric(a: NpyArray): Float32Array | Int32Array {
+  if (a.data instanceof Float32Array || a.data instanceof Int32Array) return a.data;
+  const isFloat = a.dtype[1] === 'f';
+  const out = isFloat ? new Float32Array(a.data.length) : new Int32Array(a.data.length);
+  for (let i = 0; i < a.data.length; i++) out[i] = Number(a.data[i]);
+  return out;
 }
 
 /** Write a C-order little-endian .npy (version 1.0). */

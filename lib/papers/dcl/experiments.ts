@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Ctx, Layer } from '../../nn/types';
 import { dense, dropout, sequential } from '../../nn/layers';
 import { collectParams } from '../../nn/tree';
-import { softmaxCrossEntropy } from '../../nn/losses';
 import { fit, type EpochRecord } from '../../train/fit';
+import { evaluate } from '../../train/evaluate';
 import { adam, sgd, type Optimizer } from '../../train/optimizers';
 import { batches, toTensors } from '../../data/batches';
 import type { ImageSet } from '../../data/types';
@@ -18,6 +18,7 @@ import { loadDigitSources, type DigitSourceSpec } from './sources';
 import { mnistModel, oracleNet, oracleLoss, oracleDecode, paramCount, buildNet, type Net, type OracleNet } from './models';
 import { genericLeNetArch, mnistLeNetArch } from './arch';
 import { subset } from '../../data/subset';
+import { summarize } from '../../metrics/stats';
 
 // ---- shared helpers -----------------------------------------------------------------------------
 
@@ -46,23 +47,19 @@ export function binomialHalfWidth(e: number, n: number): number {
 
 /** Mean and sample standard deviation. */
 export function meanStd(xs: number[]): { mean: number; std: number } {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
-  return { mean: m, std: Math.sqrt(v) };
+  // Thin wrapper kept for notebook 01; an empty list keeps its old {NaN, 0} instead of summarize's error.
+  if (xs.length === 0) return { mean: NaN, std: 0 };
+  const s = summarize(xs);
+  return { mean: s.mean, std: s.std };
 }
 
-/** Inference-mode cross-entropy and error of a classifier on some indices of a set. */
+/** Inference-mode cross-entropy and error of a classifier on some indices of a set (lib/train evaluate). */
 async function evalClassifier(model: Layer, set: ImageSet, indices: ArrayLike<number> | undefined, batchSize = 500): Promise<{ loss: number; err: number; n: number }> {
-  let n = 0, wrong = 0, lossSum = 0;
-  for (const b of batches(set, { batchSize, shuffle: false, indices })) {
-    const [l, c] = tf.tidy(() => {
-      const logits = model.apply(b.x, { training: false });
-      return [softmaxCrossEntropy(logits, b.y, { reduction: 'sum' }), tf.sum(tf.cast(tf.notEqual(tf.argMax(logits, 1), b.y), 'int32'))];
-    });
-    lossSum += (await l.data())[0]; wrong += (await c.data())[0]; n += b.y.shape[0];
-    tf.dispose([l, c, b.x, b.y]);
-  }
-  return { loss: lossSum / n, err: wrong / n, n };
+  if (indices !== undefined && indices.length === 0) return { loss: NaN, err: NaN, n: 0 };
+  const r = await evaluate(model, () => plain(batches(set, { batchSize, shuffle: false, indices })));
+  // err from the integer count of mistakes, so it is exactly wrong / n (not 1 - accuracy).
+  const wrong = r.n - Math.round(r.accuracy * r.n);
+  return { loss: r.loss, err: wrong / r.n, n: r.n };
 }
 
 /** TensorBatch -> the loop's Batch ({x, y}). */

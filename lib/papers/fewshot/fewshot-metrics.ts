@@ -3,6 +3,7 @@
 // mean ± 95% confidence interval (1.96 · std / sqrt(T), sample std with T-1: our documented choice).
 import * as tf from '@tensorflow/tfjs';
 import type { Features } from './features';
+import { summarize } from '../../metrics/stats';
 
 /** Score matrix kept on the JS side: row-major [N, C], column c = class position c. */
 export interface Scores { values: Float32Array; numClasses: number }
@@ -24,7 +25,11 @@ export function scoreInChunks(queries: Features, score: (q: tf.Tensor2D) => tf.T
   return { values: out ?? new Float32Array(0), numClasses: C };
 }
 
-/** Whether the true class position is among the k highest scores (ties count against: strict rank). */
+/**
+ * Whether the true class position is among the k highest scores. Only strictly higher scores outrank
+ * it (a tie resolves in its favour); lib/metrics topKAccuracy instead breaks ties toward the lower
+ * class index, which is why this file keeps its own top-k.
+ */
 export function inTopK(scores: Scores, row: number, truePos: number, k: number): boolean {
   const C = scores.numClasses;
   const v = scores.values;
@@ -58,12 +63,13 @@ export function topKAccuracy(scores: Scores, labels: Int32Array, classes: number
 
 export interface MeanCI { mean: number; ci95: number; std: number; count: number }
 
-/** mean ± 1.96 · s / sqrt(T) with the sample standard deviation s (T-1). */
+/** mean ± 1.96 · s / sqrt(T) with the sample standard deviation s (T-1); 0 for a single episode. */
 export function meanCI95(values: number[]): MeanCI {
   const T = values.length;
   if (T === 0) throw new Error('meanCI95: no values');
-  const mean = values.reduce((a, b) => a + b, 0) / T;
-  const std = T > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (T - 1)) : 0;
+  // lib/metrics summarize gives mean and sample std; its own ci95 uses Student t (NaN for T = 1),
+  // the thesis tables use the normal 1.96, so the half-width is formed here.
+  const { mean, std } = summarize(values);
   return { mean, std, count: T, ci95: (1.96 * std) / Math.sqrt(T) };
 }
 

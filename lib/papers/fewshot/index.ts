@@ -12,7 +12,6 @@ export * from './fewshot-metrics';
 export * from './impact';
 export * from './structure';
 export * from './glyphs';
-export * from './npy';
 export * from './readers';
 export * from './backbones';
 export * from './pretrain';

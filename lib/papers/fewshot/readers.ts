@@ -5,7 +5,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Features } from './features';
 import { checkFeatures } from './features';
-import { loadNpy } from './npy';
+import { npyToNumeric, readNpy } from '../../data/readers/npy';
+
+// The .npy format itself lives in lib/data (readNpy / encodeNpy); kept here under the names the
+// tests and older code use.
+export { encodeNpy } from '../../data/readers/npy';
+
+/** Read a .npy (or gzip-compressed .npy.gz); floats as Float32Array, integers/bools as Int32Array. */
+export function loadNpy(path: string): { data: Float32Array | Int32Array; shape: number[]; dtype: string } {
+  const a = readNpy(path);
+  return { data: npyToNumeric(a), shape: a.shape, dtype: a.dtype };
+}
 
 /** A FeatureDataset from an [N, n] activation .npy and an [N] label .npy. */
 export function loadFeatureDataset(featuresPath: string, labelsPath: string): Features {

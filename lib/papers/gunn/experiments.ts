@@ -11,6 +11,7 @@ import { fit } from '../../train/fit';
 import { sgd } from '../../train/optimizers';
 import { evaluate, type Batch } from '../../train/evaluate';
 import { runParallel } from '../../train/parallel';
+import { summarize } from '../../metrics/stats';
 import { PUBLISHED_PARAMS, gunnMini, type GunnNetConfig } from './config';
 import { countConfigParams, countMacs, effectiveDepth } from './count';
 import { gunnLayer, type GunnLayer } from './layer';
@@ -402,12 +403,9 @@ function* asBatches(it: Iterable<{ x: tf.Tensor; y: tf.Tensor }>): Generator<Bat
   for (const b of it) yield { x: b.x, y: b.y };
 }
 
-function mean(a: number[]): number { return a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN; }
-function std(a: number[]): number {
-  if (a.length < 2) return 0;
-  const m = mean(a);
-  return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1));
-}
+// Mean and sample std over seeds via lib/metrics; an empty list gives NaN (mean) and 0 (std).
+function mean(a: number[]): number { return a.length ? summarize(a).mean : NaN; }
+function std(a: number[]): number { return a.length < 2 ? 0 : summarize(a).std; }
 
 /** Logits of a GUNN net for a batch of images (eval mode); convenience for notebooks. */
 export function predict(net: ReturnType<typeof gunnNet>, set: ImageSet, indices: ArrayLike<number>): tf.Tensor {

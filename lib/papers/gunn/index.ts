@@ -2,7 +2,6 @@
 export * from './config';
 export * from './count';
 export * from './unit';
-export * from './tape';
 export * from './layer';
 export * from './net';
 export * from './receptive-field';

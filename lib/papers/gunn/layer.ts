@@ -15,9 +15,9 @@ import type { Ctx, Layer } from '../../nn/types';
 import type { Rng } from '../../util/random';
 import { collectParams } from '../../nn/tree';
 import { withFrozenBatchStats } from '../../nn/layers';
+import { vjp } from '../../nn/ops';
 import type { InitKind } from '../../nn/init';
 import { partitionOf, updateUnit, type PartitionUnit, type UnitFactory } from './unit';
-import { vjp } from './tape';
 import type { UpdateMode } from './config';
 
 /**
