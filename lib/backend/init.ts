@@ -6,6 +6,7 @@
 // plain @tensorflow/tfjs, which loads fine but registers nothing.
 import * as tf from '@tensorflow/tfjs';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels';
+import { prepareWasmThreads, releaseWasmThreads, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -15,6 +16,8 @@ export interface BackendOptions {
   backend?: BackendName | 'auto';
   /** Print the choice and the reasons for skipping the others. Default true. */
   verbose?: boolean;
+  /** XNNPACK threads for wasm (also CV_WASM_THREADS); default the number of cores, at most 8. */
+  wasmThreads?: number;
 }
 
 export interface BackendReport {
@@ -26,6 +29,10 @@ export interface BackendReport {
   skipped: { name: BackendName; reason: string }[];
   /** Kernels this library registered for the backend (wasm training kernels). */
   registeredKernels: string[];
+  /** Threads the backend computes with (wasm: XNNPACK's threadpool; 1 for cpu). */
+  threads?: number;
+  /** Why wasm runs on fewer threads than asked, if it does. */
+  threadsNote?: string;
 }
 
 let current: BackendReport | null = null;
@@ -64,7 +71,33 @@ async function tryNative(pkg: string): Promise<string | null> {
   return null;
 }
 
-async function activate(name: BackendName): Promise<string | null> {
+let threadsNote: string | undefined;
+
+/** Initialise wasm with the threads asked for; fall back to one thread if the threaded build fails. */
+async function setWasmBackend(threads: number): Promise<boolean> {
+  threadsNote = undefined;
+  if (threads > 1) {
+    let restore = () => undefined as void;
+    let ok = false, why = 'tf.setBackend returned false';
+    try {
+      restore = prepareWasmThreads(threads);
+      ok = await tf.setBackend('wasm');
+    } catch (e) {
+      why = (e as Error).message?.split('\n')[0] ?? String(e);
+    } finally {
+      restore();
+    }
+    if (ok) {
+      releaseWasmThreads();
+      return true;
+    }
+    threadsNote = `threaded wasm failed (${why}); running single-threaded`;
+  }
+  prepareWasmThreads(1)();
+  return tf.setBackend('wasm');
+}
+
+async function activate(name: BackendName, wasmThreads: number): Promise<string | null> {
   try {
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
       const why = await tryNative(name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
@@ -72,7 +105,7 @@ async function activate(name: BackendName): Promise<string | null> {
       if (!(await tf.setBackend('tensorflow'))) return `the 'tensorflow' backend failed to initialise`;
     } else if (name === 'wasm') {
       require('@tensorflow/tfjs-backend-wasm');
-      if (!(await tf.setBackend('wasm'))) return 'the wasm backend failed to initialise';
+      if (!(await setWasmBackend(wasmThreads))) return 'the wasm backend failed to initialise';
     } else {
       if (!(await tf.setBackend('cpu'))) return 'the cpu backend failed to initialise';
     }
@@ -94,8 +127,9 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   if (current && (forced === 'auto' || forced === current.name) && tf.getBackend() === current.tfName) return current;
   const candidates = forced === 'auto' ? BACKEND_ORDER : [forced];
   const skipped: BackendReport['skipped'] = [];
+  const wasmThreads = wasmThreadsWanted(options.wasmThreads);
   for (const name of candidates) {
-    const why = await activate(name);
+    const why = await activate(name, wasmThreads);
     if (why) {
       skipped.push({ name, reason: why });
       continue;
@@ -103,6 +137,10 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     const cpuFixes = registerCpuKernelFixes();
     const registeredKernels = name === 'wasm' ? registerWasmTrainingKernels() : name === 'cpu' ? cpuFixes : [];
     current = { name, tfName: tf.getBackend(), skipped, registeredKernels };
+    if (name === 'wasm') {
+      current.threads = wasmThreadsInUse();
+      if (threadsNote) current.threadsNote = threadsNote;
+    } else if (name === 'cpu') current.threads = 1;
     if (options.verbose ?? true) console.log(describeBackend(current));
     return current;
   }
@@ -116,7 +154,9 @@ export function backendReport(): BackendReport | null {
 }
 
 export function describeBackend(r: BackendReport): string {
-  const lines = [`collab-vision backend: ${r.name} (tf.getBackend() = '${r.tfName}')`];
+  const threads = r.threads !== undefined ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : '';
+  const lines = [`collab-vision backend: ${r.name} (tf.getBackend() = '${r.tfName}'${threads})`];
+  if (r.threadsNote) lines.push(`  ${r.threadsNote}`);
   for (const s of r.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
   if (r.registeredKernels.length) lines.push(`  registered ${r.registeredKernels.length} kernels for ${r.tfName}: ${r.registeredKernels.join(', ')}`);
   return lines.join('\n');

@@ -2,7 +2,7 @@
 import { parentPort } from 'worker_threads';
 import * as path from 'path';
 
-interface TaskMsg { index: number; module: string; fn: string; config: unknown; backend?: string }
+interface TaskMsg { index: number; module: string; fn: string; config: unknown; backend?: string; wasmThreads?: number }
 
 let ready: Promise<unknown> | null = null;
 
@@ -13,7 +13,7 @@ parentPort?.on('message', async (msg: TaskMsg | 'exit') => {
     if (!ready) {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const be = require(path.join(__dirname, '..', 'backend')) as typeof import('../backend');
-      ready = be.initBackend({ verbose: false, ...(m.backend ? { backend: m.backend as never } : {}) });
+      ready = be.initBackend({ verbose: false, wasmThreads: m.wasmThreads, ...(m.backend ? { backend: m.backend as never } : {}) });
     }
     await ready;
     // eslint-disable-next-line @typescript-eslint/no-var-requires

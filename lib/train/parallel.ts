@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
 import { Worker } from 'worker_threads';
+import { wasmThreadsWanted } from '../backend/wasm-threads';
 
 export interface ParallelTask {
   /**
@@ -49,6 +50,8 @@ export async function runParallel<R = unknown>(tasks: ParallelTask[], o: Paralle
   const modules = tasks.map((t) => resolveModule(t.module));
   const nWorkers = Math.max(1, Math.min(o.workers ?? defaultWorkers(), tasks.length));
   const workerFile = path.join(__dirname, 'parallel-worker.js');
+  // The workers share the threads (CV_WASM_THREADS or the cores): each wasm worker gets its share.
+  const wasmThreads = Math.max(1, Math.floor(wasmThreadsWanted() / nWorkers));
   const results: R[] = new Array(tasks.length);
   const workers: Worker[] = [];
   let next = 0, done = 0;
@@ -61,7 +64,7 @@ export async function runParallel<R = unknown>(tasks: ParallelTask[], o: Paralle
         if (next >= tasks.length) return;
         const i = next++;
         (w as Worker & { current?: number }).current = i;
-        w.postMessage({ index: i, module: modules[i], fn: tasks[i].fn, config: tasks[i].config, backend: o.backend });
+        w.postMessage({ index: i, module: modules[i], fn: tasks[i].fn, config: tasks[i].config, backend: o.backend, wasmThreads });
       };
       for (let k = 0; k < nWorkers; k++) {
         const w = new Worker(workerFile);
