@@ -8,3 +8,5 @@ export * from './png';
 export * from './digits-csv';
 export * from './npy';
 export * from './archive';
+export * from './png16';
+export * from './jpeg';

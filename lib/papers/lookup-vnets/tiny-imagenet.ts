@@ -1,11 +1,12 @@
 // Tiny ImageNet folder reader (tiny-imagenet-200/): wnids.txt gives the class order, train/<wnid>/images/*.JPEG
 // (500 per class), val/images + val/val_annotations.txt (tab-separated: file, wnid, bbox). The paper's
-// "10,000 test images" are the labelled validation set [ours]. JPEG decoding uses the pure-JS `jpeg-js`
-// package when installed, or any decoder the caller passes. Grayscale JPEGs come out as 3 equal channels.
-// TODO(move to lib/data): generic folder-of-JPEG reader.
+// "10,000 test images" are the labelled validation set [ours]. The folder-of-JPEG decoding is lib/data's
+// (readJpegImages, pure-JS jpeg-js), or any decoder the caller passes. Grayscale JPEGs come out as 3
+// equal channels.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageSet } from '../../data/types';
+import { listJpegs, readJpegImages, type ImageDecoder } from '../../data/readers/jpeg';
 
 export interface DecodedImage {
   width: number;
@@ -13,7 +14,7 @@ export interface DecodedImage {
   /** RGBA bytes (jpeg-js layout). */
   data: Uint8Array;
 }
-export type JpegDecoder = (bytes: Uint8Array, file: string) => DecodedImage;
+export type JpegDecoder = ImageDecoder;
 
 export function parseWnids(text: string): { wnids: string[]; index: Map<string, number> } {
   const wnids = text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
@@ -41,17 +42,6 @@ export function parseValAnnotations(text: string, index: Map<string, number>): V
   return out;
 }
 
-function defaultDecoder(): JpegDecoder {
-  let jpeg: { decode(b: Uint8Array, o: object): DecodedImage };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    jpeg = require('jpeg-js');
-  } catch {
-    throw new Error(`readTinyImageNet: decoding JPEG needs the 'jpeg-js' npm package (npm install jpeg-js), or pass options.decode`);
-  }
-  return (b) => jpeg.decode(b, { useTArray: true, formatAsRGBA: true });
-}
-
 export interface TinyImageNetOptions {
   split: 'train' | 'val';
   /** Keep at most this many images per class (train) or in total (val). */
@@ -71,13 +61,12 @@ export function readTinyImageNet(root: string, opts: TinyImageNetOptions): Image
   const { wnids, index } = parseWnids(fs.readFileSync(need(path.join(root, 'wnids.txt')), 'utf8'));
   const nClasses = Math.min(opts.classes ?? wnids.length, wnids.length);
   const S = opts.size ?? 64;
-  const decode = opts.decode ?? defaultDecoder();
   const files: { file: string; label: number }[] = [];
   if (opts.split === 'train') {
     for (let c = 0; c < nClasses; c++) {
       const dir = need(path.join(root, 'train', wnids[c], 'images'));
-      const list = fs.readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).sort();
-      for (const f of list.slice(0, opts.limit ?? list.length)) files.push({ file: path.join(dir, f), label: c });
+      const list = listJpegs(dir);
+      for (const f of list.slice(0, opts.limit ?? list.length)) files.push({ file: f, label: c });
     }
   } else if (opts.split === 'val') {
     const ann = parseValAnnotations(fs.readFileSync(need(path.join(root, 'val', 'val_annotations.txt')), 'utf8'), index)
@@ -86,17 +75,8 @@ export function readTinyImageNet(root: string, opts: TinyImageNetOptions): Image
   } else {
     throw new Error(`readTinyImageNet: split must be 'train' or 'val', got '${opts.split as string}'`);
   }
-  const images = new Uint8Array(files.length * S * S * 3);
-  const labels = new Int32Array(files.length);
-  files.forEach(({ file, label }, i) => {
-    const img = decode(new Uint8Array(fs.readFileSync(need(file))), file);
-    if (img.width !== S || img.height !== S) throw new Error(`readTinyImageNet: ${file} is ${img.width}x${img.height}, expected ${S}x${S}`);
-    const ch = img.data.length / (S * S); // 4 (RGBA), 3 (RGB) or 1 (gray)
-    if (![1, 3, 4].includes(ch)) throw new Error(`readTinyImageNet: ${file}: decoder returned ${img.data.length} bytes for ${S}x${S}`);
-    for (let p = 0; p < S * S; p++) {
-      for (let c = 0; c < 3; c++) images[(i * S * S + p) * 3 + c] = img.data[p * ch + (ch === 1 ? 0 : c)];
-    }
-    labels[i] = label;
-  });
+  files.forEach(({ file }) => need(file));
+  const { images } = readJpegImages(files.map((f) => f.file), { size: S, channels: 3, decode: opts.decode });
+  const labels = Int32Array.from(files, (f) => f.label);
   return { images, labels, shape: [files.length, S, S, 3], classNames: wnids.slice(0, nClasses), maxValue: 255, source: `${root} (${opts.split})` };
 }
