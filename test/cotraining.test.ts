@@ -354,3 +354,107 @@ describe('cotraining: datasets from any ImageSet (SVHN / CIFAR users)', () => {
     assert.throws(() => semiSupFromImageSets(mk(60, 3), mk(9, 4), { perClass: 4, seed: 1 }), /classes/);
   });
 });
+
+describe('cotraining: augmentation (spec 8.14, §2.5 shared d_u)', () => {
+  // Shift of image b relative to a (zero-padded), or null if no |dy|,|dx| <= m matches.
+  const shiftOf = (a: ArrayLike<number>, b: ArrayLike<number>, h: number, w: number, m: number): [number, number] | null => {
+    for (let dy = -m; dy <= m; dy++) for (let dx = -m; dx <= m; dx++) {
+      let ok = true;
+      for (let y = 0; y < h && ok; y++) for (let x = 0; x < w && ok; x++) {
+        const sy = y + dy, sx = x + dx;
+        const want = sy >= 0 && sy < h && sx >= 0 && sx < w ? a[sy * w + sx] : 0;
+        if (Math.abs(want - b[y * w + x]) > 1e-7) ok = false;
+      }
+      if (ok) return [dy, dx];
+    }
+    return null;
+  };
+
+  it('float batches: shape kept, zero shift = identity, shifts within 2 px and all used, flip twice = identity', async () => {
+    const { randomCrop, randomFlip } = await import('../lib/data/augment');
+    const h = 6, w = 5, n = 200;
+    const rng = makeRng(3);
+    const images = Float32Array.from({ length: n * h * w }, () => 0.05 + rng.next());
+    const b = { images, shape: [n, h, w, 1] as [number, number, number, number] };
+    const same = randomCrop(b, 0, makeRng(1));
+    assert.deepStrictEqual(same.shape, b.shape);
+    assert.ok(same.images instanceof Float32Array && same.images.every((q, i) => q === images[i]));
+    const t = randomCrop(b, 2, makeRng(1));
+    assert.deepStrictEqual(t.shape, b.shape);
+    const seen = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const s = shiftOf(images.subarray(i * h * w, (i + 1) * h * w), t.images.subarray(i * h * w, (i + 1) * h * w), h, w, 2);
+      assert.ok(s, `image ${i}: not a translation by <= 2 px`);
+      seen.add(s!.join(','));
+    }
+    assert.strictEqual(seen.size, 25, 'every shift in [-2,2]^2 occurs over 200 images');
+    const f1 = randomFlip(b, 1, makeRng(0));
+    assert.ok(f1.images.some((q, i) => q !== images[i]));
+    close(f1.images[0], images[w - 1], 0, 'first pixel of the flip = last of the row');
+    const f2 = randomFlip(f1, 1, makeRng(0));
+    assert.ok(f2.images.every((q, i) => q === images[i]));
+  });
+
+  it('augmentedPairInputs: shared d_u identical for both networks by default, independent when asked', async () => {
+    const { augmentedPairInputs, augmentRows } = await import('../lib/papers/cotraining');
+    const d = digitsSemiSup({ seed: 1 });
+    const batch = { ds: [d.labelled.subarray(0, 8), d.labelled.subarray(8, 16)], du: d.unlabelled.subarray(0, 40) };
+    const per = 64, b = 8;
+    const pool = d.x.dataSync();
+    const shared = augmentedPairInputs(d.x, batch, { maxShift: 1 }, true, makeRng(5));
+    assert.deepStrictEqual(shared.x1.shape, [48, 8, 8, 1]);
+    const x1 = shared.x1.dataSync(), x2 = shared.x2.dataSync();
+    assert.ok(x1.subarray(b * per).every((q, i) => q === x2[b * per + i]), 'd_u rows must be the same tensor values for both views');
+    let moved = 0;
+    const rowsOf = [...batch.ds[0], ...batch.du];
+    rowsOf.forEach((src, r) => {
+      const s = shiftOf(pool.subarray(src * per, (src + 1) * per), x1.subarray(r * per, (r + 1) * per), 8, 8, 1);
+      assert.ok(s, `row ${r} is not its source image shifted by <= 1 px`);
+      if (s![0] !== 0 || s![1] !== 0) moved++;
+    });
+    assert.ok(moved > 20, `augmentation must move most images, moved ${moved} of 48`);
+    const ind = augmentedPairInputs(d.x, batch, { maxShift: 1, independentAugmentU: true }, true, makeRng(5));
+    const i1 = ind.x1.dataSync(), i2 = ind.x2.dataSync();
+    let differ = 0;
+    for (let r = b; r < 48; r++) if (i1.subarray(r * per, (r + 1) * per).some((q, k) => q !== i2[r * per + k])) differ++;
+    assert.ok(differ > 20, `independentAugmentU: d_u rows should differ between views, ${differ} of 40 did`);
+    const noU = augmentedPairInputs(d.x, batch, { maxShift: 1 }, false, makeRng(5));
+    assert.strictEqual(noU.x1.shape[0], 8);
+    const again = augmentedPairInputs(d.x, batch, { maxShift: 1 }, true, makeRng(5));
+    assert.ok(again.x1.dataSync().every((q, i) => q === x1[i]), 'seeded');
+    assert.throws(() => augmentedPairInputs(d.x, batch, { maxShift: 1.5 }, true, makeRng(0)), /maxShift/);
+    const moons = moonsSemiSup({ n: 50, test: 10, seed: 0 });
+    assert.throws(() => augmentRows(moons.x, [0, 1], { maxShift: 1 }, makeRng(0)), /NHWC/);
+    [shared, ind, noU, again].forEach((p) => { p.x1.dispose(); p.x2.dispose(); });
+    disposeData(d); disposeData(moons);
+  });
+
+  it('trainDct feeds both views the identical augmented d_u (independent on request), no tensor leak', () => {
+    const d = digitsSemiSup({ seed: 2 });
+    const firstInputs = (augment: { maxShift: number; independentAugmentU?: boolean }) => {
+      const views = makeViews(2, (r) => mlpNet({ inFeatures: 64, hidden: [16], numClasses: 10 }, r), 3);
+      const seen: Float32Array[][] = [[], []];
+      const spied = views.map((v, i) => ({ ...v, apply: (x: tf.Tensor, ctx: { training: boolean }) => {
+        if (ctx.training && seen[i].length === 0) seen[i].push(x.dataSync() as Float32Array);
+        return v.apply(x, ctx as never);
+      } })) as Layer[];
+      const st = dctState(spied);
+      const cfg = { lambdaCotMax: 10, lambdaDifMax: 0.5, warmupEpochs: 0, epochs: 1, batchSize: 100, eps: 0.02, augment, probeSize: 50 };
+      trainDct(st, d, cfg, 4);
+      const n0 = tf.memory().numTensors; // after the optimiser made its momentum buffers
+      trainDct(st, d, cfg, 5);
+      assert.strictEqual(tf.memory().numTensors, n0, 'augmentation must not leak tensors');
+      st.optimizer.dispose(); views.forEach(disposeLayer);
+      return seen.map((s) => s[0]);
+    };
+    // ~8 labelled + ~92 unlabelled rows per batch: the last 85 rows are d_u for both views.
+    const tail = (a: Float32Array) => a.subarray(a.length - 85 * 64);
+    const [a1, a2] = firstInputs({ maxShift: 1 });
+    assert.ok(a1.length >= 95 * 64 && a1.length === a2.length, `stream batch of ${a1.length / 64} rows`);
+    assert.ok(tail(a1).every((q, i) => q === tail(a2)[i]), 'shared d_u must be identical for both views');
+    assert.ok(a1.subarray(0, 8 * 64).some((q, i) => q !== a2[i]), 'labelled parts differ (different streams)');
+    const [b1, b2] = firstInputs({ maxShift: 1, independentAugmentU: true });
+    assert.ok(tail(b1).some((q, i) => q !== tail(b2)[i]), 'independentAugmentU: d_u differs between views');
+    disposeData(d);
+  });
+});

@@ -3,6 +3,7 @@
 //  - pad + random crop (torchvision RandomCrop(size, padding): zero-padded pixels, i.e. black
 //    before normalisation, which is what the CIFAR recipes do);
 //  - horizontal flip with probability p (off for digits and orientation-coded shapes).
+// Both also take float batches (e.g. images already scaled to [0,1]): same geometry, zero = 0.0.
 import { Rng } from '../util/random';
 
 export interface AugmentOptions {
@@ -14,18 +15,23 @@ export interface AugmentOptions {
   flip?: number;
 }
 
-export interface UintBatch {
-  images: Uint8Array;
+export interface UintBatch<A extends Uint8Array | Float32Array = Uint8Array> {
+  images: A;
   shape: [number, number, number, number];
 }
 
+/** A zero-filled array of the same kind as `a`. */
+function like<A extends Uint8Array | Float32Array>(a: A, n: number): A {
+  return (a instanceof Float32Array ? new Float32Array(n) : new Uint8Array(n)) as A;
+}
+
 /** Random crop of size `crop` from each image zero-padded by `pad`. */
-export function randomCrop(b: UintBatch, pad: number, rng: Rng, crop?: [number, number]): UintBatch {
+export function randomCrop<A extends Uint8Array | Float32Array>(b: UintBatch<A>, pad: number, rng: Rng, crop?: [number, number]): UintBatch<A> {
   const [n, h, w, c] = b.shape;
   const [ch, cw] = crop ?? [h, w];
   if (!Number.isInteger(pad) || pad < 0) throw new Error(`randomCrop: pad must be a non-negative integer, got ${pad}`);
   if (ch > h + 2 * pad || cw > w + 2 * pad) throw new Error(`randomCrop: crop ${ch}x${cw} is larger than the padded ${h + 2 * pad}x${w + 2 * pad} image`);
-  const out = new Uint8Array(n * ch * cw * c);
+  const out = like(b.images, n * ch * cw * c);
   for (let i = 0; i < n; i++) {
     // Offset of the crop's top-left corner in padded coordinates, uniform over all valid positions.
     const oy = rng.int(h + 2 * pad - ch + 1) - pad;
@@ -43,9 +49,9 @@ export function randomCrop(b: UintBatch, pad: number, rng: Rng, crop?: [number, 
 }
 
 /** Flip each image left-right with probability p (in place on a copy). */
-export function randomFlip(b: UintBatch, p: number, rng: Rng): UintBatch {
+export function randomFlip<A extends Uint8Array | Float32Array>(b: UintBatch<A>, p: number, rng: Rng): UintBatch<A> {
   const [n, h, w, c] = b.shape;
-  const out = Uint8Array.from(b.images);
+  const out = b.images.slice() as A;
   for (let i = 0; i < n; i++) {
     if (!(rng.next() < p)) continue;
     for (let y = 0; y < h; y++) {
@@ -60,7 +66,7 @@ export function randomFlip(b: UintBatch, p: number, rng: Rng): UintBatch {
 }
 
 /** Crop (if pad or crop is set), then flip (if flip > 0). */
-export function augmentBatch(b: UintBatch, opts: AugmentOptions, rng: Rng): UintBatch {
+export function augmentBatch<A extends Uint8Array | Float32Array>(b: UintBatch<A>, opts: AugmentOptions, rng: Rng): UintBatch<A> {
   let r = b;
   if ((opts.pad ?? 0) > 0 || opts.crop) r = randomCrop(r, opts.pad ?? 0, rng, opts.crop);
   if ((opts.flip ?? 0) > 0) r = randomFlip(r, opts.flip!, rng);

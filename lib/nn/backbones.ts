@@ -153,6 +153,11 @@ export interface ResNetOptions {
   inputSize?: number | null; inChannels?: number; numClasses?: number;
   dropRate?: number;
   name?: string;
+  /**
+   * Stride of each stage's first block (default [1, 2, 2, ...]: the first stage keeps the stem's
+   * resolution). E.g. [2, 2, 2] for a WRN with 3 downsamplings at 80x80 (few-shot MiniImageNet).
+   */
+  strides?: number[];
 }
 
 /**
@@ -161,6 +166,9 @@ export interface ResNetOptions {
  */
 export function resnet(rng: Rng, o: ResNetOptions): Backbone {
   if (o.blocks.length !== o.widths.length) throw new Error(`resnet: blocks (${o.blocks.length}) and widths (${o.widths.length}) differ in length`);
+  if (o.strides && (o.strides.length !== o.blocks.length || !o.strides.every((v) => Number.isInteger(v) && v >= 1))) {
+    throw new Error(`resnet: strides must give one positive integer per stage (${o.blocks.length}), got [${o.strides.join(', ')}]`);
+  }
   const s = o.inputSize ?? null, c = o.inChannels ?? 3, k = o.numClasses ?? 10;
   const kind = o.block ?? 'basic', stem = o.stem ?? 'cifar', pre = o.preAct ?? false;
   const stemW = o.stemWidth ?? (stem === 'cifar' ? o.widths[0] : 64);
@@ -185,7 +193,7 @@ export function resnet(rng: Rng, o: ResNetOptions): Backbone {
   features.push({ name: 'stem', channels: stemW, reduction: red });
   let cin = stemW;
   o.blocks.forEach((n, si) => {
-    const stride = si === 0 ? 1 : 2;
+    const stride = o.strides ? o.strides[si] : si === 0 ? 1 : 2;
     red *= stride;
     const blocks: Layer[] = [];
     for (let b = 0; b < n; b++) {

@@ -11,6 +11,7 @@ import { digitsSemiSup, fashionSemiSup, moonsSemiSup, disposeData, type SemiSupD
 import { trainDct, dctState, type DctConfig, type EpochLog } from './trainer';
 import { fgsm, attackTargets as targetsOf } from './fgsm';
 import { cosineLR, rampWeight } from './schedules';
+import type { DctAugment } from './augment';
 
 /** Loss variants of Figure 3-1 (L_sup is always on). */
 export type Variant = 'sup-only' | 'L_cot' | 'L_dif' | 'L_cot+L_dif';
@@ -85,11 +86,16 @@ export function runToy(cfg: ToyConfig = defaultToyConfig()): Promise<ExperimentR
 export interface DigitsConfig {
   seed: number; epochs: number; variants: Variant[]; views: number; eps: number;
   lambdaCotMax: number; lambdaDifMax: number; perClass: number; batchSize: number;
+  /** Training augmentation for every variant (absent/null = none). defaultDigitsConfig: translation <= 1 px, no flip. */
+  augment?: DctAugment | null;
 }
 export interface DigitsMetrics { variant: Variant; views: number; logs: EpochLog[]; final: EpochLog }
 
 export const defaultDigitsConfig = (seed = 0): DigitsConfig => ({
   seed, epochs: budget(16, 4), variants: VARIANTS, views: 2, eps: 0.02, lambdaCotMax: 10, lambdaDifMax: 0.5, perClass: 10, batchSize: 100,
+  // The SVHN recipe (translation <= 2 px, no flip) scaled to 8x8 images: +-1 px, as the spec's
+  // small-scale table sets; no flip, digits are not mirror-symmetric [spec §4 choice].
+  augment: { maxShift: 1 },
 });
 
 /**
@@ -106,7 +112,7 @@ export async function runDigits(cfg: DigitsConfig = defaultDigitsConfig()): Prom
       const logs = trainDct(st, d, {
         ...variantLambdas(v, cfg.lambdaCotMax, cfg.lambdaDifMax), epochs: cfg.epochs,
         warmupEpochs: Math.max(1, (cfg.epochs * 80) / 600), batchSize: cfg.batchSize, eps: cfg.eps,
-        lr: cosineLR(0.05, cfg.epochs), fractional: true,
+        lr: cosineLR(0.05, cfg.epochs), fractional: true, augment: cfg.augment ?? undefined,
       }, seed);
       st.optimizer.dispose(); views.forEach(disposeLayer); disposeData(d);
       return { variant: v, views: cfg.views, logs, final: logs[logs.length - 1] };
@@ -126,6 +132,8 @@ export interface FashionConfig {
   lambdaCotMax: number; lambdaDifMax: number; eps: number; batchSize: number;
   /** Also train the "100% labelled pool" reference (every pool image labelled, phase2Epochs + 4 epochs over the pool). */
   fullReference: boolean;
+  /** Training augmentation in both phases and the references (absent/null = none). defaultFashionConfig: translation <= 2 px, no flip. */
+  augment?: DctAugment | null;
 }
 export interface FashionMetrics {
   phase1: EpochLog[];
@@ -139,6 +147,9 @@ export interface FashionMetrics {
 export const defaultFashionConfig = (seed = 0): FashionConfig => ({
   seed, pool: budget(3000, 1200), test: budget(2000, 500), perClass: 100, phase1Epochs: budget(20, 4), phase2Epochs: budget(3, 1),
   lambdaCotMax: 1, lambdaDifMax: 0.1, eps: 0.02, batchSize: 100, fullReference: true,
+  // The CIFAR-10 stand-in follows the spec's small-scale table: translation <= 2 px; the CIFAR flip is
+  // left off by default ("flip optional") so the stand-in matches the SVHN-style recipe [choice].
+  augment: { maxShift: 2 },
 });
 
 function cloneViews(src: Layer[], build: () => Layer[]): Layer[] {
@@ -162,7 +173,7 @@ export function runFashion(cfg: FashionConfig = defaultFashionConfig()): Promise
     const st1 = dctState(views);
     const phase1 = trainDct(st1, sOnly, {
       lambdaCotMax: 0, lambdaDifMax: 0, warmupEpochs: 0, epochs: cfg.phase1Epochs, batchSize: cfg.batchSize, eps: cfg.eps,
-      lr: cosineLR(0.05, cfg.phase1Epochs), evalEvery: Math.max(1, Math.floor(cfg.phase1Epochs / 5)),
+      lr: cosineLR(0.05, cfg.phase1Epochs), evalEvery: Math.max(1, Math.floor(cfg.phase1Epochs / 5)), augment: cfg.augment ?? undefined,
     }, seed);
     st1.optimizer.dispose();
     const phase2 = (lc: number, ld: number, vs: Layer[]) => {
@@ -170,7 +181,7 @@ export function runFashion(cfg: FashionConfig = defaultFashionConfig()): Promise
       st.epochsDone = cfg.phase1Epochs;
       const logs = trainDct(st, d, {
         lambdaCotMax: lc, lambdaDifMax: ld, warmupEpochs: 0, epochs: cfg.phase2Epochs, batchSize: cfg.batchSize, eps: cfg.eps,
-        lr: cosineLR(0.005, cfg.phase2Epochs), fractional: true,
+        lr: cosineLR(0.005, cfg.phase2Epochs), fractional: true, augment: cfg.augment ?? undefined,
       }, seed + 1);
       st.optimizer.dispose();
       return logs;
@@ -185,7 +196,7 @@ export function runFashion(cfg: FashionConfig = defaultFashionConfig()): Promise
       const all = Int32Array.from({ length: d.x.shape[0] }, (_, i) => i);
       full = trainDct(st, { ...d, labelled: all, unlabelled: new Int32Array(0) }, {
         lambdaCotMax: 0, lambdaDifMax: 0, warmupEpochs: 0, epochs: cfg.phase2Epochs + 4, batchSize: cfg.batchSize, eps: cfg.eps,
-        lr: cosineLR(0.05, cfg.phase2Epochs + 4),
+        lr: cosineLR(0.05, cfg.phase2Epochs + 4), augment: cfg.augment ?? undefined,
       }, seed);
       st.optimizer.dispose(); fv.forEach(disposeLayer);
     }

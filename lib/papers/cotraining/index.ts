@@ -7,6 +7,7 @@ export * from './streams';
 export * from './moons';
 export * from './models';
 export * from './data';
+export * from './augment';
 export * from './trainer';
 export * from './experiments';
 export * from './plots';

@@ -14,6 +14,7 @@ import { fgsm, attackTargets, type AttackMode, type AttackTargets } from './fgsm
 import { rampWeight, cosineLR } from './schedules';
 import { streamBundle, pairViews, type Pairing, type BundleBatch } from './streams';
 import type { SemiSupData } from './data';
+import { augmentedPairInputs, validateAugment, type DctAugment } from './augment';
 
 export interface DctConfig {
   lambdaCotMax: number;
@@ -40,6 +41,12 @@ export interface DctConfig {
   probeSize?: number;
   /** Evaluate every k epochs (and always after the last). */
   evalEvery?: number;
+  /**
+   * Training-time augmentation (translation <= maxShift px, optional flip); off when absent. The shared
+   * d_u is augmented once for both networks unless `independentAugmentU` (spec §2.5). Applied to every
+   * variant alike (the supervised baseline too), and the FGSM attacks see the augmented inputs.
+   */
+  augment?: DctAugment;
 }
 
 export interface EpochLog {
@@ -169,13 +176,17 @@ export function validateDctConfig(c: DctConfig): void {
 /** Loss terms of one pair on one bundle batch (Algorithm 1 lines 2-6). Returns [L, Lsup, Lcot, Ldif]. */
 export function pairLoss(
   v1: Layer, v2: Layer, data: { x: tf.Tensor; y: Int32Array }, batch: BundleBatch,
-  o: { lambdaCot: number; lambdaDif: number; eps: number; clip: [number, number] | null; attackTargets?: AttackTargets; attackMode?: AttackMode; stopGradDifTargets?: boolean; rng: Rng; adv?: { g1: tf.Tensor; g2: tf.Tensor } },
+  o: { lambdaCot: number; lambdaDif: number; eps: number; clip: [number, number] | null; attackTargets?: AttackTargets; attackMode?: AttackMode; stopGradDifTargets?: boolean; rng: Rng; adv?: { g1: tf.Tensor; g2: tf.Tensor };
+    /** Prepared (e.g. augmented) stream inputs [d_s1; d_u], [d_s2; d_u] (d_s only when both lambdas are 0); not disposed here. */
+    inputs?: { x1: tf.Tensor; x2: tf.Tensor } },
 ): tf.Scalar[] {
   const [s1, s2] = batch.ds;
   const b = s1.length;
   const useU = o.lambdaCot > 0 || o.lambdaDif > 0;
-  const x1 = useU ? gatherRows(data.x, Int32Array.from([...s1, ...batch.du])) : gatherRows(data.x, s1);
-  const x2 = useU ? gatherRows(data.x, Int32Array.from([...s2, ...batch.du])) : gatherRows(data.x, s2);
+  const x1 = o.inputs?.x1 ?? (useU ? gatherRows(data.x, Int32Array.from([...s1, ...batch.du])) : gatherRows(data.x, s1));
+  const x2 = o.inputs?.x2 ?? (useU ? gatherRows(data.x, Int32Array.from([...s2, ...batch.du])) : gatherRows(data.x, s2));
+  const expectRows = useU ? b + batch.du.length : b;
+  if (x1.shape[0] !== expectRows || x2.shape[0] !== expectRows) throw new Error(`pairLoss: inputs have ${x1.shape[0]}/${x2.shape[0]} rows, the batch needs ${expectRows}`);
   const y1 = tf.tensor1d(Int32Array.from(s1, (i) => data.y[i]), 'int32'), y2 = tf.tensor1d(Int32Array.from(s2, (i) => data.y[i]), 'int32');
   // One forward per network over its whole stream batch [d_s; d_u]: BN sees mixed data (spec §2.5).
   const z1 = v1.apply(x1, { training: true, rng: o.rng }), z2 = v2.apply(x2, { training: true, rng: o.rng });
@@ -197,17 +208,17 @@ export function pairLoss(
 /** g1 for x_b1 ∪ x_u against v1 and g2 for x_b2 ∪ x_u against v2 (Algorithm 1 line 2); constants. */
 export function pairAdversaries(
   v1: Layer, v2: Layer, data: { x: tf.Tensor; y: Int32Array }, batch: BundleBatch,
-  o: { eps: number; clip: [number, number] | null; attackTargets?: AttackTargets; attackMode?: AttackMode; rng: Rng },
+  o: { eps: number; clip: [number, number] | null; attackTargets?: AttackTargets; attackMode?: AttackMode; rng: Rng; inputs?: { x1: tf.Tensor; x2: tf.Tensor } },
 ): { g1: tf.Tensor; g2: tf.Tensor } {
   return tf.tidy(() => {
-    const one = (v: Layer, s: Int32Array) => {
-      const x = gatherRows(data.x, Int32Array.from([...s, ...batch.du]));
+    const one = (v: Layer, s: Int32Array, given?: tf.Tensor) => {
+      const x = given ?? gatherRows(data.x, Int32Array.from([...s, ...batch.du]));
       const ys = tf.tensor1d(Int32Array.from(s, (i) => data.y[i]), 'int32');
       const zEval = v.apply(x, { training: false });
       const t = attackTargets(zEval, ys, o.attackTargets ?? 'label-for-labelled');
       return fgsm(v, x, t, { eps: o.eps, clip: o.clip, mode: o.attackMode ?? 'eval', rng: o.rng });
     };
-    return { g1: one(v1, batch.ds[0]), g2: one(v2, batch.ds[1]) };
+    return { g1: one(v1, batch.ds[0], o.inputs?.x1), g2: one(v2, batch.ds[1], o.inputs?.x2) };
   });
 }
 
@@ -224,6 +235,8 @@ export function dctState(views: Layer[], o: { momentum?: number; weightDecay?: n
 export function trainDct(state: DctState, data: SemiSupData, cfg: DctConfig, seed: number,
   onEpoch?: (log: EpochLog) => void): EpochLog[] {
   validateDctConfig(cfg);
+  if (cfg.augment) validateAugment(cfg.augment);
+  const augOn = !!cfg.augment && (cfg.augment.maxShift > 0 || (cfg.augment.flip ?? 0) > 0);
   const { views } = state;
   const nPairs = views.length / 2;
   const rng = makeRng(seed).fork(`dct-${state.epochsDone}`);
@@ -254,17 +267,20 @@ export function trainDct(state: DctState, data: SemiSupData, cfg: DctConfig, see
       const T = cfg.fractional ? e + k / iters : e;
       lr = lrOf(T + 1); lc = rampCot(T); ld = rampDif(T);
       const pairs = pairViews(views.length, cfg.pairing ?? 'random', rng);
+      const batchOf = (p: number): BundleBatch => supOnly ? { ds: epochBatches[p][k].ds, du: new Int32Array(0) } : epochBatches[p][k];
+      // Augmented inputs are drawn once per pair and iteration, outside the tape, and shared by the
+      // attacks and the loss (the attacks perturb the images the networks are trained on).
+      const inputs = augOn ? pairs.map((_, p) => augmentedPairInputs(data.x, batchOf(p), cfg.augment!, lc > 0 || ld > 0, rng)) : null;
       const advs = ld > 0 ? pairs.map(([i, j], p) => pairAdversaries(views[i], views[j], data, epochBatches[p][k], {
-        eps: cfg.eps, clip: data.clip, attackTargets: cfg.attackTargets, attackMode: cfg.attackMode, rng,
+        eps: cfg.eps, clip: data.clip, attackTargets: cfg.attackTargets, attackMode: cfg.attackMode, rng, inputs: inputs?.[p],
       })) : null;
       const parts: tf.Scalar[] = [];
       trainStep({
         vars, optimizer: state.optimizer, lr,
         loss: () => {
           const terms = pairs.map(([i, j], p) => {
-            const batch = supOnly ? { ds: epochBatches[p][k].ds, du: new Int32Array(0) } : epochBatches[p][k];
-            return pairLoss(views[i], views[j], data, batch, {
-              lambdaCot: lc, lambdaDif: ld, eps: cfg.eps, clip: data.clip, stopGradDifTargets: cfg.stopGradDifTargets, rng, adv: advs?.[p],
+            return pairLoss(views[i], views[j], data, batchOf(p), {
+              lambdaCot: lc, lambdaDif: ld, eps: cfg.eps, clip: data.clip, stopGradDifTargets: cfg.stopGradDifTargets, rng, adv: advs?.[p], inputs: inputs?.[p],
             });
           });
           for (let t = 1; t < 4; t++) parts.push(tf.keep(tf.addN(terms.map((r) => r[t])) as tf.Scalar));
@@ -274,6 +290,7 @@ export function trainDct(state: DctState, data: SemiSupData, cfg: DctConfig, see
       const vals = parts.map((s) => s.dataSync()[0]);
       parts.forEach((s) => s.dispose());
       advs?.forEach((a) => { a.g1.dispose(); a.g2.dispose(); });
+      inputs?.forEach((a) => { a.x1.dispose(); a.x2.dispose(); });
       sumSup += vals[0]; sumCot += vals[1]; sumDif += vals[2];
     }
     state.epochsDone++;

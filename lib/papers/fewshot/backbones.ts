@@ -4,6 +4,7 @@
 //                conv3x3(32)-BN-ReLU-pool, conv3x3(64)-BN-ReLU, GAP (n = 64), Dense(C).
 //   simpleConv4: "Ours-Simple" (thesis 2.4.2), the Matching-Networks conv-4 of the authors' code:
 //                4 x [conv3x3 64, BN, ReLU], 2x2 max-pool after the first three, GAP (n = 64).
+//   wrn28x10Mini: "Ours-WRN", WRN-28-10 at 80x80 with three stride-2 stages (n = 640).
 //   resnet50 (lib/nn) with numClasses = |C_large| is the full-ImageNet backbone (n = 2048); train it
 //   elsewhere and bring its activations as .npy (readers.ts).
 import type { Rng } from '../../util/random';
@@ -11,6 +12,7 @@ import type { Layer } from '../../nn/types';
 import { convBnAct } from '../../nn/blocks';
 import { dense, globalAvgPool, maxPool } from '../../nn/layers';
 import { makeBackbone, type Backbone } from '../../nn/backbone';
+import { wideResNet } from '../../nn/backbones';
 
 export interface FewShotBackboneOptions {
   numClasses: number;
@@ -44,4 +46,19 @@ export function convS(rng: Rng, o: FewShotBackboneOptions): Backbone {
 /** "Ours-Simple": conv-4 with 64 filters (n = 64). 118,032 parameters at 3 input channels, 80 classes. */
 export function simpleConv4(rng: Rng, o: FewShotBackboneOptions): Backbone {
   return build('simpleConv4', [64, 64, 64, 64], [true, true, true, false], rng, o);
+}
+
+/**
+ * "Ours-WRN" backbone (thesis §2.4.2, spec §4.2): WRN-28-10 at 80x80 with 3 downsamplings instead of
+ * CIFAR's 2: pre-activation basic blocks, 4 per stage, widths 160/320/640, EVERY stage stride 2
+ * (80 -> 40 -> 20 -> 10), GAP 10x10 -> n = 640, Linear(640, 80). Stem: conv3x3 to 80 channels as the
+ * spec reads the authors' code [code]; `stemWidth: 16` gives the plain WRN-28-10 stem. Counts (tests):
+ * 36,628,320 parameters (stem 80, 80 classes), 36,524,064 (stem 16). Constructible here, not trained
+ * (users bring its activations as .npy, readers.ts).
+ */
+export function wrn28x10Mini(rng: Rng, o: Partial<FewShotBackboneOptions> & { stemWidth?: number; dropRate?: number } = {}): Backbone {
+  return wideResNet(rng, 28, 10, {
+    strides: [2, 2, 2], stemWidth: o.stemWidth ?? 80, inChannels: o.inChannels ?? 3, numClasses: o.numClasses ?? 80,
+    inputSize: o.inputSize === undefined ? 80 : o.inputSize, dropRate: o.dropRate, name: 'wrn28_10_mini',
+  });
 }

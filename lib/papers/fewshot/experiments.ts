@@ -20,6 +20,7 @@ import { meanCI95, meanStd, scoreInChunks, Scores, topKAccuracy } from './fewsho
 import { concatScores, jointAccuracy, JointAccuracy } from './joint-eval';
 import { channelImpacts, diagonal, impactStats, kernelToRows, normalizeL2, orderSimilarityCurve, randomOrderCurve } from './impact';
 import { cosineMatrix, distanceCorrelation, pca2d } from './structure';
+import { tsne2d } from './tsne';
 import { convS } from './backbones';
 import { extractActivations, pretrainBackbone, pretrainedHead, PretrainResult } from './pretrain';
 import { generateGlyphs, glyphImageSet } from './glyphs';
@@ -374,6 +375,9 @@ export interface ActivationAnalysis {
   distanceCorrelation: number;
   pcaMeans: number[];
   pcaWeights: number[];
+  /** Exact t-SNE layouts (cosine geometry, seeded) of the same two sets, as in the thesis' Figure 2-2; null below 4 classes. */
+  tsneMeans: number[] | null;
+  tsneWeights: number[] | null;
   /** phi1 (null if not trained): |Phi| heat map, diagonal stats, impacts and order similarity. */
   phi1: null | {
     dim: number; absLog10: number[]; diagMin: number; diagMax: number; offDiagAbsMean: number;
@@ -405,7 +409,10 @@ export function analyseActivations(b: FeatureBundle, phi1: ParamPredictor | null
   }
   return {
     cosMeanVsWeight: Array.from(cos), diagonalIsRowMax: diagRowMax, distanceCorrelation: C > 2 ? distanceCorrelation(store.means, w, n) : NaN,
-    pcaMeans: Array.from(pca2d(store.means, n)), pcaWeights: Array.from(pca2d(w, n)), phi1: phiPart, wptImpact: impactStats(wImp),
+    pcaMeans: Array.from(pca2d(store.means, n)), pcaWeights: Array.from(pca2d(w, n)),
+    tsneMeans: C >= 4 ? Array.from(tsne2d(store.means, n, { seed, normalize: true, iterations: 500 })) : null,
+    tsneWeights: C >= 4 ? Array.from(tsne2d(w, n, { seed, normalize: true, iterations: 500 })) : null,
+    phi1: phiPart, wptImpact: impactStats(wImp),
   };
 }
 

@@ -11,6 +11,7 @@ export * from './linear-head';
 export * from './fewshot-metrics';
 export * from './impact';
 export * from './structure';
+export * from './tsne';
 export * from './glyphs';
 export * from './readers';
 export * from './backbones';

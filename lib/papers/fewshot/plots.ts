@@ -7,7 +7,7 @@ import type { JointResult, JointRow } from './experiments';
 const base = (title: string, values: object[]): VlSpec => ({ $schema: VEGA_LITE_SCHEMA, title, data: { values } });
 
 /** Figure 2-2 analogue: 2-D PCA of abar_y and of w^pt_y side by side, one colour per class. */
-export function structureScatter(pcaMeans: number[], pcaWeights: number[], classNames: string[], title = 'Class-mean activations vs FC weights (PCA)'): VlSpec {
+export function structureScatter(pcaMeans: number[], pcaWeights: number[], classNames: string[], title = 'Class-mean activations vs FC weights (PCA)', axis = 'PC'): VlSpec {
   const rows: object[] = [];
   classNames.forEach((c, i) => {
     rows.push({ space: 'mean activations abar_y', class: c, pc1: pcaMeans[2 * i], pc2: pcaMeans[2 * i + 1] });
@@ -18,7 +18,7 @@ export function structureScatter(pcaMeans: number[], pcaWeights: number[], class
     mark: { type: 'point', filled: true, size: 90 },
     encoding: {
       column: { field: 'space', type: 'nominal', title: null, sort: ['mean activations abar_y', 'FC weights w_y'] },
-      x: { field: 'pc1', type: 'quantitative', title: 'PC 1' }, y: { field: 'pc2', type: 'quantitative', title: 'PC 2' },
+      x: { field: 'pc1', type: 'quantitative', title: `${axis} 1` }, y: { field: 'pc2', type: 'quantitative', title: `${axis} 2` },
       color: { field: 'class', type: 'nominal', sort: null }, tooltip: [{ field: 'class' }],
     },
     resolve: { scale: { x: 'independent', y: 'independent' } },
