@@ -30,44 +30,47 @@ export function crc32(b: Uint8Array, start = 0, end = b.length): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function decodePng(buf: Buffer, path = '<buffer>'): DecodedPng {
-  const what = 'decodePng';
+/** The chunks a decoder needs, CRC-checked; errors name the file and what is wrong. */
+export interface PngChunks {
+  width: number; height: number; depth: number; colorType: number; interlace: number;
+  palette: Buffer | null; trns: Buffer | null; idat: Buffer[];
+}
+
+export function readPngChunks(buf: Buffer, what: string, path: string): PngChunks {
   if (buf.length < 8 || !SIG.every((v, i) => buf[i] === v)) throw new Error(`${what}: ${path} does not start with the PNG signature`);
-  let off = 8;
-  let width = 0, height = 0, depth = 0, colorType = -1, interlace = 0;
-  let palette: Buffer | null = null;
-  let trns: Buffer | null = null;
-  const idat: Buffer[] = [];
-  let sawEnd = false;
+  const c: PngChunks = { width: 0, height: 0, depth: 0, colorType: -1, interlace: 0, palette: null, trns: null, idat: [] };
+  let off = 8, sawEnd = false;
   while (off + 12 <= buf.length) {
     const len = buf.readUInt32BE(off);
     const type = buf.subarray(off + 4, off + 8).toString('latin1');
     if (off + 12 + len > buf.length) throw new Error(`${what}: ${path} is truncated inside chunk ${type} at byte ${off}`);
     const data = buf.subarray(off + 8, off + 8 + len);
-    const crc = buf.readUInt32BE(off + 8 + len);
-    if (crc32(buf, off + 4, off + 8 + len) !== crc) throw new Error(`${what}: ${path}: CRC mismatch in chunk ${type} at byte ${off}; corrupt file`);
+    if (crc32(buf, off + 4, off + 8 + len) !== buf.readUInt32BE(off + 8 + len)) throw new Error(`${what}: ${path}: CRC mismatch in chunk ${type} at byte ${off}; corrupt file`);
     off += 12 + len;
     if (type === 'IHDR') {
-      width = data.readUInt32BE(0); height = data.readUInt32BE(4);
-      depth = data[8]; colorType = data[9]; interlace = data[12];
-    } else if (type === 'PLTE') palette = data;
-    else if (type === 'tRNS') trns = data;
-    else if (type === 'IDAT') idat.push(data);
+      c.width = data.readUInt32BE(0); c.height = data.readUInt32BE(4);
+      c.depth = data[8]; c.colorType = data[9]; c.interlace = data[12];
+    } else if (type === 'PLTE') c.palette = data;
+    else if (type === 'tRNS') c.trns = data;
+    else if (type === 'IDAT') c.idat.push(data);
     else if (type === 'IEND') { sawEnd = true; break; }
   }
-  if (colorType < 0) throw new Error(`${what}: ${path} has no IHDR chunk`);
+  if (c.colorType < 0) throw new Error(`${what}: ${path} has no IHDR chunk`);
   if (!sawEnd) throw new Error(`${what}: ${path} has no IEND chunk; the file is truncated`);
-  if (depth !== 8) throw new Error(`${what}: ${path} has bit depth ${depth}; only 8-bit PNGs are supported`);
-  if (interlace !== 0) throw new Error(`${what}: ${path} is Adam7-interlaced; only non-interlaced PNGs are supported`);
-  const srcCh = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType];
-  if (!srcCh) throw new Error(`${what}: ${path} has unknown colour type ${colorType}`);
+  if (c.interlace !== 0) throw new Error(`${what}: ${path} is Adam7-interlaced; only non-interlaced PNGs are supported`);
+  return c;
+}
+
+/** Inflate the IDAT stream and undo the per-row filters: `height` rows of `width * bpp` bytes. */
+export function unfilterPng(c: PngChunks, bpp: number, what: string, path: string): Uint8Array {
+  const { width, height } = c;
   let raw: Buffer;
   try {
-    raw = zlib.inflateSync(Buffer.concat(idat));
+    raw = zlib.inflateSync(Buffer.concat(c.idat));
   } catch (e) {
     throw new Error(`${what}: ${path}: image data does not inflate (${(e as Error).message})`);
   }
-  const stride = width * srcCh;
+  const stride = width * bpp;
   if (raw.length < height * (stride + 1)) throw new Error(`${what}: ${path}: image data has ${raw.length} bytes, ${width}x${height} needs ${height * (stride + 1)}`);
   const px = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
@@ -75,9 +78,9 @@ export function decodePng(buf: Buffer, path = '<buffer>'): DecodedPng {
     const src = y * (stride + 1) + 1;
     const dst = y * stride;
     for (let x = 0; x < stride; x++) {
-      const a = x >= srcCh ? px[dst + x - srcCh] : 0;
+      const a = x >= bpp ? px[dst + x - bpp] : 0;
       const b = y > 0 ? px[dst - stride + x] : 0;
-      const c = x >= srcCh && y > 0 ? px[dst - stride + x - srcCh] : 0;
+      const cc = x >= bpp && y > 0 ? px[dst - stride + x - bpp] : 0;
       let v = raw[src + x];
       switch (f) {
         case 0: break;
@@ -85,8 +88,8 @@ export function decodePng(buf: Buffer, path = '<buffer>'): DecodedPng {
         case 2: v += b; break;
         case 3: v += (a + b) >> 1; break;
         case 4: {
-          const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-          v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          const p = a + b - cc, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - cc);
+          v += pa <= pb && pa <= pc ? a : pb <= pc ? b : cc;
           break;
         }
         default: throw new Error(`${what}: ${path}: row ${y} has unknown filter type ${f}; corrupt file`);
@@ -94,6 +97,17 @@ export function decodePng(buf: Buffer, path = '<buffer>'): DecodedPng {
       px[dst + x] = v & 0xff;
     }
   }
+  return px;
+}
+
+export function decodePng(buf: Buffer, path = '<buffer>'): DecodedPng {
+  const what = 'decodePng';
+  const c = readPngChunks(buf, what, path);
+  const { width, height, depth, colorType, palette, trns } = c;
+  if (depth !== 8) throw new Error(`${what}: ${path} has bit depth ${depth}; only 8-bit PNGs are supported`);
+  const srcCh = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType];
+  if (!srcCh) throw new Error(`${what}: ${path} has unknown colour type ${colorType}`);
+  const px = unfilterPng(c, srcCh, what, path);
   if (colorType !== 3) return { width, height, channels: srcCh, data: px };
   if (!palette) throw new Error(`${what}: ${path} is a palette image without a PLTE chunk`);
   const ch = trns ? 4 : 3;
@@ -125,9 +139,8 @@ export function pngToGray(p: DecodedPng): Uint8Array {
   return out;
 }
 
-/** Encode 8-bit HWC pixels as a PNG (filter 0); used by tests and figure exports. */
-export function encodePng(width: number, height: number, channels: 1 | 2 | 3 | 4, data: Uint8Array): Buffer {
-  if (data.length !== width * height * channels) throw new Error(`encodePng: ${data.length} bytes for ${width}x${height}x${channels}`);
+/** A PNG file from filtered scanlines `raw` (each row: filter byte + samples). */
+export function assemblePng(width: number, height: number, bitDepth: 8 | 16, channels: 1 | 2 | 3 | 4, raw: Buffer): Buffer {
   const colorType = { 1: 0, 2: 4, 3: 2, 4: 6 }[channels];
   const chunk = (type: string, body: Buffer) => {
     const head = Buffer.alloc(8);
@@ -139,9 +152,15 @@ export function encodePng(width: number, height: number, channels: 1 | 2 | 3 | 4
   };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; ihdr[9] = colorType;
+  ihdr[8] = bitDepth; ihdr[9] = colorType;
+  return Buffer.concat([Buffer.from(SIG), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Encode 8-bit HWC pixels as a PNG (filter 0); used by tests and figure exports. */
+export function encodePng(width: number, height: number, channels: 1 | 2 | 3 | 4, data: Uint8Array): Buffer {
+  if (data.length !== width * height * channels) throw new Error(`encodePng: ${data.length} bytes for ${width}x${height}x${channels}`);
   const stride = width * channels;
   const raw = Buffer.alloc(height * (stride + 1));
   for (let y = 0; y < height; y++) raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  return Buffer.concat([Buffer.from(SIG), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return assemblePng(width, height, 8, channels, raw);
 }
