@@ -12,7 +12,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendName, conv2d as dilatedConv2d, initBackend } from '../lib/backend';
+import { BackendName, backendReport, conv2d as dilatedConv2d, initBackend } from '../lib/backend';
 import { makeRng } from '../lib/util/random';
 import { collectParams, disposeLayer, referenceCnn, softmaxCrossEntropy } from '../lib/nn';
 import { sgd, trainStep } from '../lib/train';
@@ -40,7 +40,7 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const rssMB = () => process.memoryUsage().rss / 2 ** 20;
 
 interface BackendResult {
-  bench: 'train-cnn'; backend: string; imagesPerSec: number; forwardImagesPerSec: number;
+  bench: 'train-cnn'; backend: string; threads?: number; imagesPerSec: number; forwardImagesPerSec: number;
   /** Images per second of this process's CPU time: robust to other load on the machine. */
   imagesPerCpuSec: number;
   stepMs: number; steps: number; rssMBAfterWarmup: number; peakRssMB: number; rssMBEnd: number;
@@ -203,6 +203,7 @@ async function main(): Promise<void> {
     // The plain-JS cpu backend takes tens of seconds per step here: one warm-up, one timed step, no profile.
     const isCpu = name === 'cpu';
     const { result, profile } = await benchModel(name, isCpu ? 1 : STEPS, isCpu ? 1 : 3, !isCpu);
+    result.threads = backendReport()?.threads;
     if (torch.available && torch.imagesPerSec) {
       result.torchImagesPerSec = torch.imagesPerSec;
       result.ratioVsTorch = round(result.imagesPerSec / torch.imagesPerSec, 3);
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
     if (JSON_OUT) {
       console.log(JSON.stringify(result));
     } else {
-      log(`\n[${name}] train ${result.imagesPerSec} img/s (${result.stepMs} ms/step; ${result.imagesPerCpuSec} img per CPU-s), forward ${result.forwardImagesPerSec} img/s`);
+      log(`\n[${name}${result.threads ? `, ${result.threads} thread${result.threads > 1 ? 's' : ''}` : ''}] train ${result.imagesPerSec} img/s (${result.stepMs} ms/step; ${result.imagesPerCpuSec} img per CPU-s), forward ${result.forwardImagesPerSec} img/s`);
       log(`  RSS after warm-up ${result.rssMBAfterWarmup} MB, peak ${result.peakRssMB} MB, end ${result.rssMBEnd} MB` +
         ` (growth over the second half of the ${result.steps} steps: ${result.rssGrowthSecondHalfMB} MB); tensors stable: ${result.tensorsStable}; loss ${result.finalLoss}`);
       if (profile.length) log('  per-kernel CPU time of one training step (ms, calls):');

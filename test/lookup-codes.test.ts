@@ -246,6 +246,10 @@ describe('lookup-vnets: verdicts follow the numbers', () => {
     assert.match(ok, /claim holds/);
     const bad = dimVerdict({ ...base, summary: [S('Standard', 0.9, 0.89, 0.91), S('Dim 1', 0.9, 0.9, 0.91), S('Dim 10', 0.7, 0.69, 0.71)] });
     assert.match(bad, /does not hold/);
+    // Within a noise of 10 points nothing is confirmed (2 seeds that disagree by 10 points).
+    const noisy = dimVerdict({ ...base, summary: [S('Standard', 0.97, 0.96, 0.98), S('Dim 1', 0.96, 0.95, 0.97), S('Dim 10', 0.89, 0.84, 0.94)] });
+    assert.match(noisy, /not confirmed/);
+    assert.doesNotMatch(noisy, /claim holds/);
   });
   it('cmpVerdict reports chance at c = 256 and the designed collapse', () => {
     const summary = [S('CMP 1', 0.5), S('CMP 64', 0.95), S('CMP 128', 0.1), S('CMP 256', 0.1)];
