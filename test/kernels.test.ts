@@ -145,6 +145,19 @@ describe('wasm training kernels vs cpu', function () {
     }
   });
 
+  it('conv2d dw with few input channels and stride 1 (the filter gradient that packs x, not dy)', async () => {
+    const rng = makeRng(11);
+    for (let t = 0; t < 6; t++) {
+      const n = range(rng, 1, 4), h = range(rng, 4, 11), w = range(rng, 4, 11), ci = range(rng, 1, 2), co = range(rng, 4 * ci, 4 * ci + 6);
+      const kh = range(rng, 1, Math.min(4, h)), kw = range(rng, 1, Math.min(4, w));
+      const pad = randomPad(rng);
+      const mk = maker(rng.fork(t));
+      await compareOnBackends(`conv2d x[${n},${h},${w},${ci}] w[${kh},${kw},${ci},${co}] s1 pad ${JSON.stringify(pad)}`, () => valueAndGrads(
+        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, pad),
+        [mk('x', [n, h, w, ci]), mk('w', [kh, kw, ci, co])], (sh) => mk('r', sh)));
+    }
+  });
+
   it('conv2dTranspose (Conv2DBackpropInput as a forward op) and its gradients', async () => {
     const rng = makeRng(2);
     for (let t = 0; t < 6; t++) {

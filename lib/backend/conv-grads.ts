@@ -106,6 +106,7 @@ export function conv2dFilterGradSwapped(x: tf.Tensor4D, dy: tf.Tensor4D, filterS
   // 78 im2col (whose GEMM repacks the 3.6M-float patch matrix as weights); [64,28,28,1]->32: 6 vs 22.
   // Dilation > 1 would need stride and dilation > 1 at once in the swapped conv: use im2col.
   if (g.dilationHeight !== 1 || g.dilationWidth !== 1) return conv2dFilterGrad(x, dy, filterShape, g);
+  if (g.strideHeight === 1 && g.strideWidth === 1 && 4 * x.size <= dy.size) return conv2dFilterGradXAsFilter(x, dy, filterShape, g);
   return tf.tidy(() => {
     const [, h, w] = x.shape;
     const [kh, kw] = filterShape;
@@ -117,6 +118,30 @@ export function conv2dFilterGradSwapped(x: tf.Tensor4D, dy: tf.Tensor4D, filterS
     const out = tf.conv2d(xt, dyt, 1, [[0, 0], [g.top, Math.max(0, b)], [g.left, Math.max(0, r)], [0, 0]], 'NHWC',
       [g.strideHeight, g.strideWidth]); // [Cin, KH, KW, Cout]
     return out.transpose([1, 2, 0, 3]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The swapped form with x, not dy, as the conv's filter, for stride 1 when x is much smaller
+ * than dy (few input channels, e.g. a network's first conv). XNNPACK repacks a conv's filter on
+ * every call whose filter tensor is new (~12 ns per float here), so packing the small x instead
+ * of the big dy is what counts: dW[a] = sum_u xpad[u] dy[u - a] is a correlation of dy (padded
+ * by KH-1, images as channels, output channels as the batch) with xpad, read back reversed.
+ * Measured on wasm, [64,28,28,1] -> 32: 21 ms vs 29 ms CPU.
+ */
+function conv2dFilterGradXAsFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], g: ConvGeometry): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = x.shape;
+    const [kh, kw] = filterShape;
+    // xpad rows u = 0 .. OH+KH-2 hold x[u - top] (zeros outside x; rows past it are cropped).
+    const b = kh + g.outHeight - 1 - g.top - h, r = kw + g.outWidth - 1 - g.left - w;
+    let xs: tf.Tensor4D = x;
+    if (b < 0 || r < 0) xs = xs.slice([0, 0, 0, 0], [xs.shape[0], h + Math.min(0, b), w + Math.min(0, r), xs.shape[3]]);
+    const xpad = xs.pad([[0, 0], [g.top, Math.max(0, b)], [g.left, Math.max(0, r)], [0, 0]]);
+    const f = xpad.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [Hp, Wp, N, Cin]
+    const input = dy.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [Cout, OH, OW, N]
+    const out = tf.conv2d(input, f, 1, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]); // [Cout, KH, KW, Cin]
+    return out.reverse([1, 2]).transpose([1, 2, 3, 0]) as tf.Tensor4D;
   });
 }
 
