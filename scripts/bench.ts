@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, backendReport, conv2d as dilatedConv2d, initBackend } from '../lib/backend';
 import { makeRng } from '../lib/util/random';
-import { collectParams, disposeLayer, referenceCnn, softmaxCrossEntropy } from '../lib/nn';
+import { batchNormForward, collectParams, disposeLayer, referenceCnn, softmaxCrossEntropy } from '../lib/nn';
 import { sgd, trainStep } from '../lib/train';
 
 const argv = process.argv.slice(2);
@@ -131,7 +131,7 @@ const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) /
 
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
-interface ShapeCase { name: string; x: [number, number, number, number]; k: number; cout: number; stride: number; dilation: number; depthwise?: boolean }
+interface ShapeCase { name: string; x: [number, number, number, number]; k: number; cout: number; stride: number; dilation: number; depthwise?: boolean; bn?: boolean }
 
 const SHAPES: ShapeCase[] = [
   { name: 'conv3x3 s1, 32x32x16 -> 32, b64', x: [64, 32, 32, 16], k: 3, cout: 32, stride: 1, dilation: 1 },
@@ -140,23 +140,28 @@ const SHAPES: ShapeCase[] = [
   { name: 'conv3x3 dilation 2, 16x16x32 -> 32, b32', x: [32, 16, 16, 32], k: 3, cout: 32, stride: 1, dilation: 2 },
   { name: 'depthwise3x3, 16x16x64, b64', x: [64, 16, 16, 64], k: 3, cout: 64, stride: 1, dilation: 1, depthwise: true },
   { name: 'conv3x3 s1, 32x32x3 -> 16, b128', x: [128, 32, 32, 3], k: 3, cout: 16, stride: 1, dilation: 1 },
+  // The same conv as row 1 followed by lib/nn's training-mode batch norm: what a ResNet layer costs.
+  { name: 'conv3x3 + batch norm, 32x32x16 -> 32, b64', x: [64, 32, 32, 16], k: 3, cout: 32, stride: 1, dilation: 1, bn: true },
 ];
 
 function benchShape(c: ShapeCase): { name: string; fwdMs: number; trainMs: number; gmacs: number } {
   const x = tf.randomNormal(c.x) as tf.Tensor4D;
   const w = tf.randomNormal(c.depthwise ? [c.k, c.k, c.x[3], 1] : [c.k, c.k, c.x[3], c.cout]) as tf.Tensor4D;
-  const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => c.depthwise
+  const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D) => c.depthwise
     ? tf.depthwiseConv2d(xx, ww, c.stride, 'same')
     : dilatedConv2d(xx, ww, { strides: c.stride, pad: 'same', dilation: c.dilation });
+  const stats = { gamma: tf.ones([c.cout]), beta: tf.zeros([c.cout]), runningMean: tf.zeros([c.cout]), runningVar: tf.ones([c.cout]) };
+  const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => (c.bn ? batchNormForward(conv(xx, ww), stats, true).y : conv(xx, ww));
   const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx as tf.Tensor4D, ww as tf.Tensor4D).square().mean());
   // Process CPU time (wasm runs on this thread), so the table does not depend on other load.
   const time = (fn: () => void, reps: number) => { fn(); const t = cpuMs(); for (let i = 0; i < reps; i++) fn(); return (cpuMs() - t) / reps; };
-  const fwdMs = time(() => { const y = f(x, w); y.dataSync(); y.dispose(); }, 2);
+  // Read back a scalar: copying a large output out of the wasm heap costs more than the conv.
+  const fwdMs = time(() => { const y = tf.tidy(() => f(x, w).sum()); y.dataSync(); y.dispose(); }, 2);
   const trainMs = time(() => { const r = g([x, w]); r[1].dataSync(); tf.dispose(r); }, 2);
   const [n, h, wd, ci] = c.x;
   const oh = Math.ceil(h / c.stride), ow = Math.ceil(wd / c.stride);
   const macs = n * oh * ow * c.k * c.k * (c.depthwise ? ci : ci * c.cout) * 3; // forward + two gradients
-  tf.dispose([x, w]);
+  tf.dispose([x, w, ...Object.values(stats)]);
   return { name: c.name, fwdMs: round(fwdMs, 2), trainMs: round(trainMs, 2), gmacs: round(macs / (trainMs / 1000) / 1e9, 2) };
 }
 
