@@ -24,3 +24,4 @@ export * from './backbone';
 export * from './backbones';
 export * from './losses';
 export * from './fpn';
+export * from './roi-align';
