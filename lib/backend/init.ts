@@ -6,6 +6,7 @@
 // plain @tensorflow/tfjs, which loads fine but registers nothing.
 import * as tf from '@tensorflow/tfjs';
 import { registerCpuKernelFixes, registerWasmTrainingKernels } from './wasm-kernels';
+import { registerGradientFixes } from './gradient-fixes';
 import { prepareWasmThreads, releaseWasmThreads, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -135,6 +136,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       continue;
     }
     const cpuFixes = registerCpuKernelFixes();
+    registerGradientFixes();
     const registeredKernels = name === 'wasm' ? registerWasmTrainingKernels() : name === 'cpu' ? cpuFixes : [];
     current = { name, tfName: tf.getBackend(), skipped, registeredKernels };
     if (name === 'wasm') {

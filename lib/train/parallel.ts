@@ -1,5 +1,6 @@
-// Run tasks (module + exported function + JSON config) in worker threads, one per core. wasm runs
-// one thread per Node isolate, so two seeds on two workers take the time of one. Results come back
+// Run tasks (module + exported function + JSON config) in worker threads, one per core. The
+// workers split the wasm threads between them (two workers on two cores: one XNNPACK thread
+// each), so small models, whose kernels scale poorly over threads, gain most. Results come back
 // in task order; the first failure rejects with the task named and stops the pool.
 import * as os from 'os';
 import * as path from 'path';
