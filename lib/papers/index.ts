@@ -5,3 +5,6 @@ export * as intraCollab from './intra-collab';
 export * as fewshot from './fewshot';
 export * as cotraining from './cotraining';
 export * as gunn from './gunn';
+export * as rejuvenation from './rejuvenation';
+export * as vipDeeplab from './vip-deeplab';
+export * as detectors from './detectors';
