@@ -344,12 +344,31 @@ describe('wasm training kernels vs cpu', function () {
     for (const [shape, axis] of [[[64, 5, 5, 7], [0, 1, 2]], [[300, 3], 0], [[4, 50, 6], [0, 1]], [[4, 50, 6], [1, 2]], [[8, 9], -1]] as [number[], number | number[]][]) {
       const mk = maker(rng.fork(shape.join('x')));
       await compareOnBackends(`sum ${shape} axis ${axis}`, () => [tf.sum(mk('x', shape), axis), tf.sum(mk('x', shape), axis, true)]);
+      await compareOnBackends(`mean ${shape} axis ${axis}`, () => [tf.mean(mk('x', shape), axis), tf.mean(mk('x', shape), axis, true)]);
     }
     const x = tf.tensor1d([1, 2, 3]);
     const y = x.clone();
     x.dispose();
     assert.deepStrictEqual(Array.from(y.dataSync()), [1, 2, 3]); // the clone keeps the shared buffer alive
     y.dispose();
+  });
+
+  it('Slice: any rank, any block, float32 / int32 / bool, vs cpu', async () => {
+    const rng = makeRng(12);
+    for (let t = 0; t < 24; t++) {
+      const rank = 1 + (t % 6);
+      const shape = Array.from({ length: rank }, () => range(rng, 1, 6));
+      const begin = shape.map((d) => rng.int(d));
+      const size = shape.map((d, a) => (rng.int(4) === 0 ? -1 : 1 + rng.int(d - begin[a])));
+      const dtype = (['float32', 'int32', 'bool'] as const)[t % 3];
+      const mk = maker(rng.fork(`slice${t}`));
+      const x = () => (dtype === 'float32' ? mk('x', shape) : dtype === 'int32' ? mk('x', shape).mul(100).toInt() : mk('x', shape).greater(0));
+      await compareOnBackends(`slice ${dtype} ${shape} begin ${begin} size ${size}`, () => [tf.slice(x(), begin, size).toFloat()]);
+    }
+    // A whole row block (one contiguous run) and an empty slice.
+    const mk = maker(rng.fork('rows'));
+    await compareOnBackends('slice rows', () => [tf.slice(mk('x', [6, 4, 5]), [2, 0, 0], [3, 4, 5])]);
+    assert.deepStrictEqual(tf.slice(tf.ones([3, 4]), [1, 1], [0, 2]).shape, [0, 2]);
   });
 
   it('stopGradient passes values and blocks gradients', () => {

@@ -2,8 +2,8 @@
 // registered through tf.registerKernel. Every one is checked against the cpu backend (or an
 // independent reference where cpu is wrong) in test/kernels.test.ts:
 //   new:      Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum
-//   faster:   Conv2DBackpropInput, BatchMatMul/_FusedMatMul with transposes, Sum over leading
-//             axes, Identity (no copy), AvgPoolGrad (~5x)
+//   faster:   Conv2DBackpropInput, BatchMatMul/_FusedMatMul with transposes, Sum and Mean over
+//             leading axes, Identity (no copy), AvgPoolGrad (~5x), MaxPoolGrad, Slice (in-heap copy)
 //   correct:  MaxPoolGrad (wasm's drops windows whose values are all negative),
 //             ResizeBilinearGrad/ResizeNearestNeighborGrad (wasm's ignore halfPixelCenters)
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +14,8 @@ import { matMulConfigs } from './matmul';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool-grad';
 import { resizeBilinearGradConfig, resizeGradConfig, resizeNearestGradConfig } from './resize-grad';
 import { unsortedSegmentSumConfig } from './segment-sum';
-import { sumConfig } from './sum';
+import { meanConfig, sumConfig } from './sum';
+import { sliceConfig } from './slice';
 import { identityConfig } from './identity';
 
 let registered: string[] | null = null;
@@ -29,7 +30,8 @@ export function registerWasmTrainingKernels(): string[] {
     resizeBilinearGradConfig, resizeNearestGradConfig,
     maxPoolGradConfig, avgPoolGradConfig,
     ...matMulConfigs(),
-    sumConfig(),
+    sumConfig(), meanConfig(),
+    sliceConfig(),
     identityConfig,
   ];
   for (const c of configs) {
