@@ -18,8 +18,12 @@ type HeapBackend = Backend & {
 export function maxPoolGradLoop(x: Float32Array, dy: Float32Array, dx: Float32Array, shape: number[], g: PoolGeometry): void {
   const [n, h, w, c] = shape;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = g;
-  const best = new Float32Array(c), at = new Int32Array(c);
   dx.fill(0);
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && g.top === 0 && g.left === 0 && 2 * oh <= h && 2 * ow <= w) {
+    maxPool2x2GradLoop(x, dy, dx, n, h, w, c, oh, ow);
+    return;
+  }
+  const best = new Float32Array(c), at = new Int32Array(c);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
       const r0 = Math.max(0, i * sh - g.top), r1 = Math.min(h, i * sh - g.top + kh);
@@ -39,6 +43,28 @@ export function maxPoolGradLoop(x: Float32Array, dy: Float32Array, dx: Float32Ar
         }
         const o = ((b * oh + i) * ow + j) * c;
         for (let k = 0; k < c; k++) dx[at[k]] += dy[o + k];
+      }
+    }
+  }
+}
+
+/** The common 2x2 / stride 2 / no padding case, unrolled (non-overlapping windows: assign). */
+function maxPool2x2GradLoop(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number): void {
+  const rowStride = w * c;
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      let p = (b * h + 2 * i) * rowStride;
+      for (let j = 0; j < ow; j++, p += 2 * c) {
+        for (let k = 0; k < c; k++, o++) {
+          // First maximum in row-major window order (TensorFlow's tie rule).
+          const p00 = p + k, p01 = p00 + c, p10 = p00 + rowStride, p11 = p10 + c;
+          let at = p00, v = x[p00];
+          if (x[p01] > v) { v = x[p01]; at = p01; }
+          if (x[p10] > v) { v = x[p10]; at = p10; }
+          if (x[p11] > v) at = p11;
+          dx[at] = dy[o];
+        }
       }
     }
   }
