@@ -222,6 +222,43 @@ describe('rejuvenation: surgery (spec 8.8-8.10, 8.13)', () => {
     }
   }
 
+  it('neural rescaling: s = gamma0/|gamma| unbounded by default, maxRescale caps it, weights reading the channel get s x gradient', () => {
+    const net = preparedNet(7);
+    // a survivor barely above the dead threshold (max|gamma| <= 1.05, threshold <= 0.0105): s = 0.5 / 0.02 = 25
+    const g3 = net.convs()[3].gamma.dataSync().slice();
+    g3[0] = 0.02;
+    net.convs()[3].gamma.assign(tf.tensor1d(g3));
+    const insp = inspectNet(net);
+    assert.equal(insp.layers[3].maskOut[0], 1, 'the small-gamma neuron is alive');
+    const x = tf.randomNormal([6, 8, 8, 1], 0, 1, 'float32', 11), y = tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32');
+    const loss = (n: NRNet) => tf.addN(n.headLogits(x, { training: false }).map((l) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 10), l))) as tf.Scalar;
+    // gradient of conv4's kernel slice that reads S channel 0 of conv3 (S outputs only)
+    const gradSlice = (n: NRNet) => tf.tidy(() => {
+      const k = n.convs()[4].kernel;
+      const { grads } = tf.variableGrads(() => loss(n), [k]);
+      return Array.from(tf.slice(grads[k.name], [0, 0, 0, 0], [-1, -1, 1, 8]).dataSync());
+    });
+    const plain = rejuvenate(net, insp, { target: insp.total, mode: 'ca', rng: makeRng(3), keepOld: true });
+    const br = rejuvenate(net, insp, { target: insp.total, mode: 'ca', rescale: true, rng: makeRng(3), keepOld: true });
+    const capped = rejuvenate(net, insp, { target: insp.total, mode: 'ca', rescale: true, maxRescale: 4, rng: makeRng(3), keepOld: true });
+    close(br.report.maxScale, 25, 1e-3, 'largest s');
+    assert.equal(plain.report.maxScale, 1);
+    assert.equal(capped.report.maxScale, 4);
+    close(br.net.convs()[3].gamma.dataSync()[0], 0.5, 1e-6, 'rescaled gamma');
+    close(capped.net.convs()[3].gamma.dataSync()[0], 0.08, 1e-6, 'capped gamma');
+    // same map (loss equal), but the gradient of the weights reading the rescaled channel is s times larger
+    const [l0, l1, l2] = [plain, br, capped].map((r) => tf.tidy(() => loss(r.net).dataSync()[0]));
+    close(l1, l0, 1e-4, 'loss after rescaling'); close(l2, l0, 1e-4, 'loss after capped rescaling');
+    const [g0, g1, g2] = [plain, br, capped].map((r) => gradSlice(r.net));
+    const norm = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+    assert.ok(norm(g0) > 1e-6, 'non-zero reference gradient');
+    close(norm(g1) / norm(g0), 25, 0.01 * 25, 'gradient ratio (rescaled)');
+    close(norm(g2) / norm(g0), 4, 0.01 * 4, 'gradient ratio (capped)');
+    assert.throws(() => rejuvenate(net, insp, { target: insp.total, mode: 'ca', rescale: true, maxRescale: 0.5, rng: makeRng(3), keepOld: true }), /maxRescale must be >= 1/);
+    [plain, br, capped].forEach((r) => r.net.dispose());
+    net.dispose(); tf.dispose([x, y]);
+  });
+
   it('cross attention: A + 2 sigmoid(A) B, B = 0 gives A, gradient matches finite differences', () => {
     const a = tf.tensor4d([0.3, -1.2, 2.0, 0.0], [1, 1, 2, 2]), b = tf.tensor4d([0.5, 0.1, -0.7, 1.5], [1, 1, 2, 2]);
     const out = crossAttention(a, b).dataSync();

@@ -63,6 +63,17 @@ export function vggMini(seed: number, o: { widthMult?: number } = {}): NRNet {
   return buildNRNet({ cfg: VGG_MINI.map((c) => (c === 'M' ? c : Math.round(c * m))), inChannels: 1, inputHW: [8, 8], numClasses: 10, gamma0: 0.5, name: 'vggmini' }, makeRng(seed));
 }
 
+/**
+ * Bound on the neural-rescaling factor s for the 'NR-CA-BR s<=10' variant (D) [measured]. The thesis rescales
+ * every survivor to |gamma| >= gamma_0 with no bound. At NR on digits, survivors just above the dead threshold
+ * got s up to 186 / 148 (seeds 0 / 1; 25 / 38 neurons with s > 10). The map is preserved exactly, but the
+ * weights reading those channels become s times smaller with s times larger gradients, so their relative SGD
+ * step grows by s^2. With the lr restarted at 0.1, seed 1's train loss over the first 22 steps after NR was
+ * 40 (2.4 for every other variant; a 2-step probe peaked at 95; NR-BR without cross attention blew up alike).
+ * Final errors (notebook 07, full mode): NR-CA 0.56 / 1.11 %, NR-CA-BR 2.78 / 9.72 %, s <= 10 1.11 / 1.94 %.
+ */
+export const RESCALE_CAP = 10;
+
 /** Variant names of Table 5-I and what they mean here. */
 export const VARIANTS: Record<string, NRVariant> = {
   'NR-CR': { mode: 'cr' },
@@ -71,6 +82,7 @@ export const VARIANTS: Record<string, NRVariant> = {
   'NR-CA': { mode: 'ca' },
   'NR-CA-BR': { mode: 'ca', rescale: true },
   'NR-CR-BR': { mode: 'cr', rescale: true },
+  'NR-CA-BR s<=10': { mode: 'ca', rescale: true, maxRescale: RESCALE_CAP }, // (D) bounded rescaling, see RESCALE_CAP
 };
 
 function variantOf(name: string): NRVariant {

@@ -23,6 +23,13 @@ export interface RejuvenateOptions {
   mode: NRMode;
   /** Neural rescaling (NR-BR). */
   rescale?: boolean;
+  /**
+   * Upper bound on the rescaling factor s (default Infinity = thesis). s reaches ~ gamma_0 / (0.01 max|gamma|)
+   * for survivors just above the dead threshold; the map is preserved exactly, but SGD is not invariant to it:
+   * a weight reading a rescaled channel becomes s times smaller and gets an s times larger gradient, so its
+   * relative step grows by s^2 (the Part A NR-CA-BR blow-up, see experiments.ts RESCALE_CAP).
+   */
+  maxRescale?: number;
   /** Default dualHead (reference behaviour in all modes); 'shared' only for 'full' / 'ca'. */
   classifier?: 'dualHead' | 'shared';
   resource?: Resource;
@@ -48,6 +55,8 @@ export interface RejuvenateReport {
   costAfter: number;
   target: number;
   rescaled: number;
+  /** Largest neural-rescaling factor s applied (1 without rescaling). */
+  maxScale: number;
 }
 
 function chainGeom(net: NRNet): ChainLayerGeom[] {
@@ -72,6 +81,7 @@ export function rejuvenate(net: NRNet, insp: Utilization, o: RejuvenateOptions):
   if (layers.length !== convs.length) throw new Error(`rejuvenate: the inspection has ${layers.length} conv layers, the net ${convs.length} (inspect this net first)`);
   layers.forEach((l, i) => { if (l.maskOut.length !== convs[i].cout) throw new Error(`rejuvenate: inspection layer ${i} has ${l.maskOut.length} neurons, the net ${convs[i].cout}`); });
   const gamma0 = net.gamma0;
+  if (o.maxRescale !== undefined && !(o.maxRescale >= 1)) throw new Error(`rejuvenate: maxRescale must be >= 1 (a bound on the factor s = gamma_0 / |gamma|), got ${o.maxRescale}`);
   const keepGroups = mode === 'cr' && convs.every((u) => u.mode === 'cr' || u.isInput) && net.rounds > 0;
 
   // (a) survivors, with guards: at least one per layer (and per group when CR groups persist)
@@ -107,10 +117,10 @@ export function rejuvenate(net: NRNet, insp: Utilization, o: RejuvenateOptions):
   const scale: Float32Array[] = live.map((idx, i) => Float32Array.from(idx, (j) => {
     if (!o.rescale) return 1;
     const g = Math.abs(gammas[i][j]);
-    return g > 0 && g < gamma0 ? gamma0 / g : 1;
+    return g > 0 && g < gamma0 ? Math.min(gamma0 / g, o.maxRescale ?? Infinity) : 1;
   }));
-  let rescaled = 0;
-  scale.forEach((s) => s.forEach((v) => { if (v !== 1) rescaled++; }));
+  let rescaled = 0, maxScale = 1;
+  scale.forEach((s) => s.forEach((v) => { if (v !== 1) rescaled++; maxScale = Math.max(maxScale, v); }));
 
   // new groups per layer
   const groupsAfter: number[][] = convs.map((u, i) => {
@@ -205,7 +215,7 @@ export function rejuvenate(net: NRNet, insp: Utilization, o: RejuvenateOptions):
   const after = inspectUtilization(out.maskGraph(), { channels: out.inChannels, hw: out.inputHW }, { resource: o.resource ?? insp.resource });
   const report: RejuvenateReport = {
     widthsBefore: convs.map((u) => u.cout), survivors, widthsAfter: widths, rejuvenated: nR, groupsAfter, realloc,
-    costBefore: insp.total, liveBefore: insp.live, costAfter: after.total, target: o.target, rescaled,
+    costBefore: insp.total, liveBefore: insp.live, costAfter: after.total, target: o.target, rescaled, maxScale,
   };
   if (!o.keepOld) net.dispose();
   return { net: out, report };

@@ -38,6 +38,8 @@ export interface DataSpec {
 export interface NRVariant {
   mode: NRMode;
   rescale?: boolean;
+  /** Bound on the neural-rescaling factor (default none, thesis). */
+  maxRescale?: number;
   classifier?: 'dualHead' | 'shared';
   /** Resource target as a fraction of the original budget C0 (1 = maintain, 0.5 = compression). */
   targetFraction?: number;
@@ -191,7 +193,7 @@ export async function monitorAndRejuvenate(s: RunState, data: DataSpec, cfg: Tra
     pruned.dispose();
   }
   const { net, report } = rejuvenate(s.net, insp, {
-    target: (variant.targetFraction ?? 1) * s.C0, originalCost: s.C0, mode: variant.mode, rescale: variant.rescale,
+    target: (variant.targetFraction ?? 1) * s.C0, originalCost: s.C0, mode: variant.mode, rescale: variant.rescale, maxRescale: variant.maxRescale,
     classifier: variant.classifier, resource: cfg.resource, alphaMethod: variant.alphaMethod, rng: rng.fork('surgery'),
   });
   s.net = net;
