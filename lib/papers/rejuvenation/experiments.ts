@@ -42,8 +42,8 @@ export function digitsData(): DataSpec {
  */
 export function digitsConfig(o: Partial<TrainConfig> = {}): TrainConfig {
   return {
-    steps: budget(330, 132), batchSize: 64, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, checkEvery: 22,
-    lambda: { deltaR: 0.01, deltaLambda: budget(3e-3, 1e-2), Tr: 0.5, max: LAMBDA_MAX }, preCap: budget(264, 88), resource: 'params', evalEvery: 44, ...o,
+    steps: budget(330, 99), batchSize: 64, lr: 0.1, momentum: 0.9, weightDecay: 1e-4, checkEvery: 22,
+    lambda: { deltaR: 0.01, deltaLambda: budget(3e-3, 1e-2), Tr: 0.5, max: LAMBDA_MAX }, preCap: budget(264, 66), resource: 'params', evalEvery: 44, ...o,
   };
 }
 
