@@ -8,7 +8,7 @@ import { countParams, disposeLayer } from '../lib/nn/tree';
 import { buildDetector, miniDetectorConfig, type DetectorConfig } from '../lib/papers/detectors/detector';
 import { detBackbone } from '../lib/papers/detectors/backbone';
 import { backboneParamCount, detectorParamCount, resnet50Baseline, resnet50DetectoRS, resnet50DetectorConfig, RESNET50_BACKBONE_PARAMS } from '../lib/papers/detectors/full-size';
-import { batchSchedule, runConversionStudy, summarizeSeeds, variantConfig, VARIANTS } from '../lib/papers/detectors/experiments';
+import { batchSchedule, runConversionStudy, stepDecayLr, summarizeSeeds, variantConfig, VARIANTS } from '../lib/papers/detectors/experiments';
 import * as det from '../lib/papers/detectors';
 import { papers } from '../lib';
 
@@ -76,6 +76,16 @@ describe('detectors: experiment runners (tiny budgets)', function () {
     const first = [...b[0], ...b[1], ...b[2].slice(0, 2)];
     assert.deepEqual([...first].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(batchSchedule(10, 4, 5, makeRng(1)), b);
+  });
+
+  it('stepDecayLr: linear warm-up, full lr, then x0.1 for the last decayFrac of the steps; bad input throws', () => {
+    const f = stepDecayLr(2e-3, 8, 0.25);
+    assert.deepEqual([0, 5, 6, 7].map(f), [2e-3, 2e-3, 0.1 * 2e-3, 0.1 * 2e-3]);
+    assert.equal(stepDecayLr(1e-3, 8, 0)(7), 1e-3);
+    const w = stepDecayLr(4e-3, 10, 0.2, 4);
+    assert.deepEqual([0, 1, 3, 4, 7, 8].map(w), [1e-3, 2e-3, 4e-3, 4e-3, 4e-3, 0.1 * 4e-3]);
+    assert.throws(() => stepDecayLr(0, 8, 0.25), /lr must be > 0/);
+    assert.throws(() => stepDecayLr(1e-3, 8, 1.5), /decayFrac/);
   });
 
   it('runConversionStudy: conversions preserve outputs, equal steps per branch, AP and bootstrap for every variant, no leak', () => {
