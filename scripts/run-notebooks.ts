@@ -1,5 +1,6 @@
-// Execute notebooks headless: Jupyter's nbclient with the project's tslab kernel, 2 at a time,
-// writing executed copies and HTML reports. Full mode by default, quick mode (CV_QUICK=1) with --quick.
+// Execute notebooks headless: Jupyter's nbclient with the project's tslab kernel (quick mode 2 at a time,
+// full mode one at a time), writing executed copies and HTML reports. Full mode by default,
+// quick mode (CV_QUICK=1) with --quick.
 //   node dist/scripts/run-notebooks.js [names...] [--quick|--full] [--check] [--inplace]
 //        [--jobs N] [--timeout SECONDS] [--dir notebooks/] [--out reports/]
 // names: notebook files or stems ('00-tour'); default every notebooks/*.ipynb not starting with '_'.
@@ -245,7 +246,8 @@ export async function runNotebooks(opts: RunOptions = {}): Promise<NotebookResul
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   env.JUPYTER_PATH = [kernel.jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
   if (quick) env.CV_QUICK = '1'; else delete env.CV_QUICK;
-  const jobs = Math.max(1, opts.jobs ?? 2);
+  // Full-mode budgets are sized for the whole machine (wasm uses every core): one at a time.
+  const jobs = Math.max(1, opts.jobs ?? (quick ? 2 : 1));
   log(`run-notebooks: ${notebooks.length} notebook(s), ${quick ? 'quick (CV_QUICK=1)' : 'full'} mode, ${jobs} in parallel, timeout ${timeout}s each -> ${path.relative(process.cwd(), outDir) || '.'}`);
   const results: NotebookResult[] = new Array(notebooks.length);
   let next = 0;
