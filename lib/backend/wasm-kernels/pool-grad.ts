@@ -2,7 +2,7 @@
 // running max at 0: windows of negative values get no gradient (found by test/kernels.test.ts).
 // Max: one pass in JavaScript over the wasm heap (first maximum of each window takes dy, as in
 // TensorFlow and tfjs's cpu kernel): ~6x faster than the mask formulation with tf ops
-// (../pool-grads.ts), which memory traffic of its full-resolution masks dominated.
+// (an earlier version), which memory traffic of its full-resolution masks dominated.
 // Avg: a transposed depthwise conv (../pool-grads.ts).
 import * as tf from '@tensorflow/tfjs';
 import { avgPoolBackprop, poolGeometry, type PoolGeometry } from '../pool-grads';
