@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [--steps N] [--backends wasm,cpu] [--all] [--no-torch] [--no-shapes]`
 // Forward and training throughput (images/s) of the reference CNN on every backend that loads,
 // a per-kernel time profile of one training step, a table of conv layer shapes (stride 2, 1x1,
-// dilated, depthwise, batch 32-128, 32x32x3), peak RSS over the run, and, when `python3 -c
+// dilated, depthwise, batch 32-128, 32x32x3, conv + batch norm), a CIFAR ResNet-20 step, peak RSS, and, when `python3 -c
 // 'import torch'` works, the same model in PyTorch CPU (scripts/bench-torch.py, best of 1 and 2
 // threads) with the ratio. PyTorch is only measured, never a dependency.
 //
@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, backendReport, conv2d as dilatedConv2d, initBackend } from '../lib/backend';
 import { makeRng } from '../lib/util/random';
-import { batchNormForward, collectParams, disposeLayer, referenceCnn, softmaxCrossEntropy } from '../lib/nn';
+import { batchNormForward, collectParams, disposeLayer, referenceCnn, resnetCifarDepth, softmaxCrossEntropy } from '../lib/nn';
 import { sgd, trainStep } from '../lib/train';
 
 const argv = process.argv.slice(2);
@@ -165,6 +165,24 @@ function benchShape(c: ShapeCase): { name: string; fwdMs: number; trainMs: numbe
   return { name: c.name, fwdMs: round(fwdMs, 2), trainMs: round(trainMs, 2), gmacs: round(macs / (trainMs / 1000) / 1e9, 2) };
 }
 
+/** A real model with batch norm and shortcuts (what most paper notebooks train): CPU ms per SGD step. */
+function benchResnet20(steps = 5): number {
+  const model = resnetCifarDepth(makeRng(1), 20, { numClasses: 10 });
+  const vars = collectParams(model);
+  const opt = sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
+  const { x: x28, y } = syntheticBatch(3, 32);
+  const x = tf.tidy(() => tf.tile(tf.image.resizeBilinear(x28, [32, 32]), [1, 1, 1, 3])) as tf.Tensor4D;
+  const step = () => trainStep({ vars, optimizer: opt, loss: () => softmaxCrossEntropy(model.apply(x, { training: true }), y) as tf.Scalar });
+  for (let i = 0; i < 2; i++) step();
+  const t = cpuMs();
+  for (let i = 0; i < steps; i++) step();
+  const ms = (cpuMs() - t) / steps;
+  tf.dispose([x28, x, y]);
+  disposeLayer(model);
+  opt.dispose();
+  return round(ms, 1);
+}
+
 interface TorchResult {
   available: boolean; reason?: string; imagesPerSec?: number; forwardImagesPerSec?: number;
   imagesPerCpuSec?: number; byThreads?: Record<string, number>; torch?: string;
@@ -231,6 +249,7 @@ async function main(): Promise<void> {
           const s = benchShape(c);
           log(`    ${s.name.padEnd(42)} ${String(s.fwdMs).padStart(8)} ${String(s.trainMs).padStart(9)} ${String(s.gmacs).padStart(7)}`);
         }
+        log(`  CIFAR ResNet-20 (batch norm, option-A shortcuts), batch 32: ${benchResnet20()} ms CPU per training step`);
       }
       if (torch.available) {
         log(`  vs PyTorch ${torch.torch} CPU (best of threads 1,2): ${torch.imagesPerSec} img/s -> ratio ${result.ratioVsTorch}` +
