@@ -5,32 +5,22 @@
 // Here the broadcast factor comes from tf.fill, a backend kernel. Same values.
 import * as tf from '@tensorflow/tfjs';
 
-function expandedDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Tensor {
-  const shape = x.shape.slice();
-  for (const a of tf.util.parseAxisParam(axis, x.shape)) shape[a] = 1;
-  return tf.reshape(dy, shape);
+/** d/dx of a reduction over `axis` whose output is `scale` times the sum: dy broadcast, times scale. */
+function broadcastGrad(kernelName: 'Sum' | 'Mean', scale: (x: tf.Tensor, axes: number[]) => number): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const axes = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, x.shape);
+      const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      return { x: () => tf.mul(tf.reshape(dy as tf.Tensor, shape), tf.fill(x.shape, scale(x, axes), 'float32')) };
+    },
+  };
 }
 
-const sumGrad: tf.GradConfig = {
-  kernelName: 'Sum',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved;
-    const { axis } = attrs as unknown as { axis: number | number[] };
-    return { x: () => tf.mul(expandedDy(dy as tf.Tensor, x, axis), tf.fill(x.shape, 1, 'float32')) };
-  },
-};
-
-const meanGrad: tf.GradConfig = {
-  kernelName: 'Mean',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved;
-    const { axis } = attrs as unknown as { axis: number | number[] };
-    const n = tf.util.parseAxisParam(axis, x.shape).reduce((p, a) => p * x.shape[a], 1);
-    return { x: () => tf.mul(expandedDy(dy as tf.Tensor, x, axis), tf.fill(x.shape, 1 / n, 'float32')) };
-  },
-};
+const sumGrad = broadcastGrad('Sum', () => 1);
+const meanGrad = broadcastGrad('Mean', (x, axes) => 1 / axes.reduce((p, a) => p * x.shape[a], 1));
 
 /** The replacement gradient configs (exported so tests can check they are the active ones). */
 export const GRADIENT_FIXES: readonly tf.GradConfig[] = [sumGrad, meanGrad];
